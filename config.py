@@ -1,0 +1,63 @@
+"""All settings in one place: each has a default and an environment override."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the known value production refuses
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build_config(instance_path: str) -> dict[str, object]:
+    """Settings for one app, read from the environment at creation time."""
+    instance = Path(instance_path)
+    sqlite_url = f"sqlite:///{instance / 'kansrijk.sqlite'}"
+    broker_default = f"sqla+sqlite:///{instance / 'broker.sqlite'}"
+    return {
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
+        "DEBUG": _env_bool("FLASK_DEBUG", False),
+        "TESTING": False,
+        "DEMO_MODE": _env_bool("KANSRIJK_DEMO", False),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", sqlite_url),
+        "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        "BPMN_DIR": _env("BPMN_DIR", str(BASE_DIR / "bpmn")),
+        "BPMN_PUBLISH_ON_START": _env_bool("BPMN_PUBLISH_ON_START", True),
+        "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", broker_default),
+        "CELERY_TIMER_INTERVAL": float(_env("CELERY_TIMER_INTERVAL", "30")),
+        "CELERY_ALWAYS_EAGER": _env_bool("CELERY_ALWAYS_EAGER", False),
+        "CELERY_VISIBILITY_TIMEOUT": _env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "PAGE_SIZE": _env_int("PAGE_SIZE", 25),
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+    }
+
+
+def check_production_safe(config: dict[str, object]) -> None:
+    """Refuse to run outside debug/testing with the well-known development secret."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    if config.get("SECRET_KEY") in (None, "", DEV_SECRET):
+        raise RuntimeError(
+            "SECRET_KEY is niet ingesteld: zet de omgevingsvariabele SECRET_KEY "
+            "(de ontwikkelsleutel is buiten debug niet toegestaan)."
+        )

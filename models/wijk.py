@@ -1,0 +1,19 @@
+"""Wijk: a district; wijk budgets are kept per wijk."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import db
+
+
+class Wijk(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "wijk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    swv_id: Mapped[int] = mapped_column(ForeignKey("samenwerkingsverband.id"), index=True)
+    naam: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"<Wijk {self.naam}>"

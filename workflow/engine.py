@@ -1,0 +1,220 @@
+"""The SpiffWorkflow engine, configured once: parser, serializer, script engine, runs.
+
+Nothing here touches the database: a Run is one diagram instance in memory plus what
+happened to it (status changes), so the scenario runner and the engine tests need no Flask.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from models.hulpvraag import is_bekende_status
+from workflow.expressions import make_script_engine
+
+# Loops past ~250 passes stall silently with the iterator's default max_depth=1000
+# (notes §3): raise it for every BPMN workflow and subworkflow.
+_MAX_DEPTH = 1_000_000
+
+
+def _get_tasks_iterator(
+    self: BpmnBaseWorkflow, first_task: Task | None = None, **kwargs: Any
+) -> BpmnTaskIterator:
+    kwargs.setdefault("max_depth", _MAX_DEPTH)
+    return BpmnTaskIterator(first_task or self.task_tree, **kwargs)
+
+
+BpmnBaseWorkflow.get_tasks_iterator = _get_tasks_iterator
+
+
+def _make_serializer() -> BpmnWorkflowSerializer:
+    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    # Lookup is by exact class, so date and datetime need their own converters.
+    registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    registry.register(
+        datetime, lambda v: {"value": v.isoformat()}, lambda v: datetime.fromisoformat(v["value"])
+    )
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    return BpmnWorkflowSerializer(registry)
+
+
+SERIALIZER = _make_serializer()
+SERIALIZER_VERSION: str = SERIALIZER.VERSION
+TIMER_EVENTS = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
+
+
+class EngineError(Exception):
+    """The diagram could not continue (bad expression, no matching branch, …)."""
+
+    def __init__(self, message: str, bpmn_id: str | None = None) -> None:
+        super().__init__(message)
+        self.bpmn_id = bpmn_id
+
+
+class TaskNotReady(Exception):
+    """The task does not exist (any more) or is not waiting for a person."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    reden: str
+    bron: str  # BPMN id of the element that set it
+
+
+def parse_bpmn(xml: bytes, filename: str) -> tuple[SpiffBpmnParser, etree._Element]:
+    """Parse with XSD validation; raises lxml or SpiffWorkflow validation errors."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    tree = etree.fromstring(xml)  # noqa: S320 - lxml without DTD/network: process owners' own files
+    parser.add_bpmn_xml(tree, filename=filename)
+    return parser, tree
+
+
+def executable_process_ids(tree: etree._Element) -> list[str]:
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    return [str(p.get("id")) for p in tree.xpath("//bpmn:process[@isExecutable='true']", namespaces=ns)]
+
+
+def spec_to_dict(spec: BpmnProcessSpec, subprocess_specs: dict[str, Any]) -> dict[str, Any]:
+    """The serialized spec alone, in the serializer's own format (stored once per version)."""
+    data = SERIALIZER.to_dict(BpmnWorkflow(spec, subprocess_specs))
+    return {"spec": data["spec"], "subprocess_specs": data["subprocess_specs"]}
+
+
+def load_bpmn_file(path: Path) -> tuple[BpmnProcessSpec, dict[str, Any]]:
+    """Parse one diagram file and return the spec of its executable process."""
+    parser, tree = parse_bpmn(path.read_bytes(), path.name)
+    process_id = executable_process_ids(tree)[0]
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def task_properties(task: Task) -> dict[str, str]:
+    extensions = getattr(task.task_spec, "extensions", None) or {}
+    props = extensions.get("properties") or {}
+    return dict(props)
+
+
+@dataclass
+class Run:
+    """One diagram instance in memory, and the status changes it made in this run."""
+
+    wf: BpmnWorkflow
+    changes: list[StatusChange] = field(default_factory=list)
+    _current: str = ""
+
+    def __post_init__(self) -> None:
+        # The script engine is not serialized: attach ours after every creation or load.
+        self.wf.script_engine = make_script_engine({"zet_status": self._zet_status})
+
+    # --- creation and persistence -------------------------------------------------------
+    @classmethod
+    def start(
+        cls, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any], data: dict[str, Any]
+    ) -> Run:
+        run = cls(BpmnWorkflow(spec, subprocess_specs))
+        run.wf.task_tree.set_data(**data)  # wf.set_data() would be invisible to scripts
+        run.step()
+        return run
+
+    @classmethod
+    def load(cls, state: dict[str, Any], spec: dict[str, Any], serializer_version: str) -> Run:
+        dct = {**state, **spec, SERIALIZER.VERSION_KEY: serializer_version}
+        SERIALIZER.migrate(dct)
+        return cls(SERIALIZER.from_dict(dct))
+
+    def dump(self) -> dict[str, Any]:
+        """Engine state without the spec (the spec lives once per ProcessDefinition)."""
+        dct: dict[str, Any] = SERIALIZER.to_dict(self.wf)
+        dct.pop("spec")
+        dct.pop("subprocess_specs")
+        return dct
+
+    # --- running --------------------------------------------------------------------------
+    def step(self) -> None:
+        """Run everything that needs no person; translate engine failures."""
+        try:
+            self.wf.do_engine_steps(
+                will_complete_task=self._will_complete, did_complete_task=self._did_complete
+            )
+        except SpiffWorkflowException as exc:
+            task = getattr(exc, "task", None)
+            spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
+            raise EngineError(str(exc).strip(), getattr(spec, "bpmn_id", None)) from exc
+        except Exception as exc:  # e.g. a bare Exception('Invalid duration') from a timer
+            raise EngineError(f"{type(exc).__name__}: {exc}", self._current or None) from exc
+
+    def ready_user_tasks(self) -> list[Task]:
+        return list(self.wf.get_tasks(state=TaskState.READY, manual=True))
+
+    def get_ready_task(self, task_id: str) -> Task:
+        try:
+            task = self.wf.get_task_from_id(uuid.UUID(task_id))
+        except (TaskNotFoundException, ValueError) as exc:
+            raise TaskNotReady(task_id) from exc
+        # Task.run() checks nothing (notes §7): only a READY manual task may be completed.
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotReady(task_id)
+        return task
+
+    def complete(self, task_id: str, data: dict[str, Any]) -> Task:
+        """Complete a READY user task with (already validated) form data, then run on."""
+        task = self.get_ready_task(task_id)
+        task.set_data(**data)
+        self._current = task.task_spec.bpmn_id or task.task_spec.name
+        task.run()
+        self._did_complete(task)
+        self.step()
+        return task
+
+    def fire_timers(self) -> None:
+        self.wf.refresh_timers()
+        self.step()
+
+    # --- what the app stores beside the state ----------------------------------------------
+    @property
+    def completed(self) -> bool:
+        return bool(self.wf.completed)
+
+    def next_timer_at(self) -> datetime | None:
+        due = [
+            datetime.fromisoformat(e.value)
+            for e in self.wf.waiting_events()
+            if e.event_type in TIMER_EVENTS and isinstance(e.value, str)
+        ]
+        return min(due).astimezone(UTC) if due else None
+
+    def waiting_timer_ids(self) -> Iterable[str]:
+        return [e.name for e in self.wf.waiting_events() if e.event_type in TIMER_EVENTS]
+
+    # --- status ----------------------------------------------------------------------------
+    def _zet_status(self, status: str, reden: str = "") -> None:
+        if not isinstance(status, str) or not is_bekende_status(status):
+            raise ValueError(f"onbekende status {status!r} (zie domain.md §4)")
+        self.changes.append(StatusChange(status, str(reden or ""), self._current))
+
+    def _will_complete(self, task: Task) -> None:
+        self._current = task.task_spec.bpmn_id or task.task_spec.name
+
+    def _did_complete(self, task: Task) -> None:
+        props = task_properties(task)
+        if props.get("status"):
+            reden = props.get("statusReden") or str(task.data.get("reden") or "")
+            self._current = task.task_spec.bpmn_id or task.task_spec.name
+            self._zet_status(props["status"], reden)
