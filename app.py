@@ -1,0 +1,72 @@
+"""Kansrijk: the application factory. Reads like a table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+import config
+from models import db
+from web.extensions import csrf, login_manager, migrate
+from workflow.jobs import celery_init_app
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="web/static", template_folder="web/templates")
+    app.config.from_mapping(config.build_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    config.check_production_safe(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    if app.config["BPMN_PUBLISH_ON_START"]:
+        publish_diagrams(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from web.database import configure_engine
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config)
+    migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from web import auth, errors, health, hulpvragen, taken, ui
+
+    ui.init_app(app)
+    errors.init_app(app)
+    for module in (auth, health, hulpvragen, taken):
+        app.register_blueprint(module.bp)
+
+
+def register_cli(app: Flask) -> None:
+    from web.cli import bpmn_cli, seed_demo
+
+    app.cli.add_command(bpmn_cli)
+    app.cli.add_command(seed_demo)
+
+
+def publish_diagrams(app: Flask) -> None:
+    """Publish changed diagrams at start-up; skipped while the database has no tables yet."""
+    import sqlalchemy as sa
+
+    from workflow.definitions import publish_all
+
+    with app.app_context():
+        if not sa.inspect(db.engine).has_table("process_definition"):
+            app.logger.warning("database not migrated yet: diagrams not published (run 'flask db upgrade')")
+            return
+        publish_all(app.config["BPMN_DIR"])

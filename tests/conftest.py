@@ -1,0 +1,139 @@
+"""Fixtures in the style of Flask's tutorial: app, client, runner, plus a demo world.
+
+The database comes from TEST_DATABASE_URL (PostgreSQL in CI) or a SQLite file per session.
+Tables are created once; after every test all rows are removed, so tests that commit from
+several sessions or threads (concurrency, workers) see a real database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from models import db
+from web.seed import DemoWorld, create_world
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "kansrijk-test-wachtwoord"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _test_config(database_url: str, instance: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BPMN_PUBLISH_ON_START": False,
+        "CELERY_ALWAYS_EAGER": True,
+        "CELERY_BROKER_URL": "memory://",
+    }
+
+
+@pytest.fixture
+def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(_test_config(database_url, tmp_path))
+    with app.app_context():
+        from workflow.definitions import publish_all
+
+        publish_all(app.config["BPMN_DIR"])
+        yield app
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def world(app: Flask) -> DemoWorld:
+    world = create_world(password=PASSWORD)
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        page = self._client.get("/login")
+        return self._client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+            follow_redirects=True,
+        )
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        page = self._client.get("/taken")
+        return self._client.post("/logout", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+def submit_form(client: FlaskClient, page_url: str, data: dict[str, str], action: str | None = None, **kw):  # type: ignore[no-untyped-def]
+    """Load the page, take its CSRF token and post ``data`` to the form's action."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.text)}, **kw)

@@ -1,0 +1,55 @@
+"""Login/logout with Flask-Login; CSRF on every form via Flask-WTF."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from models import User, db
+from web.extensions import login_manager
+
+bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.actief else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("taken.inbox"))
+    error = ""
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+        if user is not None and user.actief and user.check_password(request.form.get("password", "")):
+            session.clear()  # a fresh session at login
+            login_user(user)
+            log.info("login ok user_id=%s", user.id)
+            return redirect(_safe_next(request.args.get("next")))
+        log.warning("login failed")
+        error = "Onjuiste gebruikersnaam of wachtwoord."
+    return render_template("auth/login.html", error=error), 200 if not error else 401  # type: ignore[return-value]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("taken.inbox")
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("U bent uitgelogd.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,5 @@
+"""hulpvragen pages."""
+
+from web.hulpvragen.views import bp
+
+__all__ = ["bp"]

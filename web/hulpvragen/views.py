@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("hulpvragen", __name__)

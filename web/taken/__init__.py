@@ -1,0 +1,5 @@
+"""taken pages."""
+
+from web.taken.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,99 @@
+"""Who may see which hulpvraag and do which task: the scope rules of domain.md §1 and §9.
+
+Every list query and every task completion goes through these functions, so the rules live
+in one place (the security issue grows this into the full authorization policy).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from models import Hulpvraag, HumanTask, Rol, School, User
+from models.hulpvraag import VOORLOPIGE_AANMELDING
+from models.user import user_school
+
+# Lane name in a diagram -> the role whose users work its tasks.
+LANE_ROLES: dict[str, str] = {
+    "School": Rol.AANVRAGER,
+    "Aanvrager": Rol.AANVRAGER,
+    "Directeur": Rol.DIRECTEUR,
+    "SCP": Rol.SCP,
+    "Functionaris": Rol.FUNCTIONARIS,
+    "Beheerder": Rol.BEHEERDER,
+    "Procesbeheerder": Rol.PROCESBEHEERDER,
+}
+
+
+def _my_schools(user: User) -> Any:
+    return sa.select(user_school.c.school_id).where(user_school.c.user_id == user.id)
+
+
+def _coordinated_schools(user: User) -> Any:
+    return sa.select(School.id).where(School.scp_id == user.id)
+
+
+def hulpvraag_filter(user: User) -> ColumnElement[bool]:
+    """SQL condition for the hulpvragen this user may see."""
+    rollen = user.rollen
+    if Rol.BEHEERDER in rollen:
+        return sa.true()
+    clauses: list[ColumnElement[bool]] = []
+    if rollen & {Rol.AANVRAGER, Rol.DIRECTEUR}:
+        clauses.append(Hulpvraag.school_id.in_(_my_schools(user)))
+    not_voorlopig = Hulpvraag.status != VOORLOPIGE_AANMELDING  # SWV staff never see it
+    if Rol.SCP in rollen:
+        mine = sa.or_(Hulpvraag.school_id.in_(_coordinated_schools(user)), Hulpvraag.coordinator_id == user.id)
+        clauses.append(sa.and_(not_voorlopig, mine))
+    if Rol.FUNCTIONARIS in rollen and user.functie:
+        passed_on = sa.select(HumanTask.hulpvraag_id).where(HumanTask.functie == user.functie)
+        clauses.append(sa.and_(not_voorlopig, Hulpvraag.id.in_(passed_on)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def visible_hulpvragen(user: User) -> sa.Select[tuple[Hulpvraag]]:
+    return sa.select(Hulpvraag).where(hulpvraag_filter(user))
+
+
+def task_filter(user: User) -> ColumnElement[bool]:
+    """SQL condition for the open tasks this user may work on (Mijn taken)."""
+    rollen = user.rollen
+    clauses: list[ColumnElement[bool]] = []
+    assigned_ok = sa.or_(HumanTask.assigned_user_id.is_(None), HumanTask.assigned_user_id == user.id)
+    for rol in rollen & {Rol.AANVRAGER, Rol.DIRECTEUR}:
+        clauses.append(sa.and_(HumanTask.rol == rol, HumanTask.school_id.in_(_my_schools(user))))
+    if Rol.SCP in rollen:
+        coordinated = sa.select(Hulpvraag.id).where(Hulpvraag.coordinator_id == user.id)
+        clauses.append(
+            sa.and_(
+                HumanTask.rol == Rol.SCP,
+                sa.or_(
+                    HumanTask.school_id.in_(_coordinated_schools(user)),
+                    HumanTask.hulpvraag_id.in_(coordinated),
+                ),
+            )
+        )
+    if Rol.FUNCTIONARIS in rollen and user.functie:
+        clauses.append(sa.and_(HumanTask.rol == Rol.FUNCTIONARIS, HumanTask.functie == user.functie))
+    for rol in rollen & {Rol.BEHEERDER, Rol.PROCESBEHEERDER}:
+        clauses.append(HumanTask.rol == rol)
+    if not clauses:
+        return sa.false()
+    return sa.and_(HumanTask.completed_at.is_(None), assigned_ok, sa.or_(*clauses))
+
+
+def may_do_task(user: User, task: HumanTask) -> bool:
+    """Whether ``user`` may work on this open task (claim and assignment checked by caller)."""
+    from models import db
+
+    query = sa.select(HumanTask.id).where(HumanTask.id == task.id, task_filter(user))
+    return db.session.scalar(query) is not None
+
+
+def may_see_hulpvraag(user: User, hulpvraag_id: int) -> bool:
+    from models import db
+
+    query = sa.select(Hulpvraag.id).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(user))
+    return db.session.scalar(query) is not None

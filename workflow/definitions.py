@@ -1,0 +1,150 @@
+"""Diagram files and their published versions (ProcessDefinition rows).
+
+A version is keyed by the content hash of the diagram *and* the forms it uses, so editing
+only a form publishes a new version too. Every version is kept: running instances finish on
+the version they started with; new ones take the newest published version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from sqlalchemy.exc import IntegrityError
+
+from models import ProcessDefinition, User, db, utcnow
+from workflow.engine import executable_process_ids, parse_bpmn, spec_to_dict
+
+log = logging.getLogger(__name__)
+FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
+
+
+class DiagramError(Exception):
+    """A diagram file cannot be published; ``problems`` holds check-style lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Diagram:
+    """One diagram file as read from disk, with the forms it refers to."""
+
+    key: str
+    path: Path
+    xml: bytes
+    process_id: str
+    naam: str
+    forms: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256(self.xml)
+        for name in sorted(self.forms):
+            digest.update(b"\0" + name.encode() + b"\0")
+            digest.update(json.dumps(self.forms[name], sort_keys=True).encode())
+        return digest.hexdigest()
+
+
+def form_filenames(spec: BpmnProcessSpec) -> set[str]:
+    names: set[str] = set()
+    for task_spec in spec.task_specs.values():
+        props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+        names.update(props[p] for p in FORM_PROPERTIES if props.get(p))
+    return names
+
+
+def read_diagram(path: Path) -> Diagram:
+    """Parse a diagram and read its forms; raises on any error (see workflow.check)."""
+    xml = path.read_bytes()
+    parser, tree = parse_bpmn(xml, path.name)
+    process_id = executable_process_ids(tree)[0]
+    spec = parser.get_spec(process_id)
+    forms = {name: json.loads((path.parent / name).read_text("utf-8")) for name in form_filenames(spec)}
+    return Diagram(path.stem, path, xml, process_id, spec.description or process_id, forms)
+
+
+def diagram_files(bpmn_dir: str | Path) -> list[Path]:
+    return sorted(Path(bpmn_dir).glob("*.bpmn"))
+
+
+def publish(diagram: Diagram, bron: str = "bestand", user: User | None = None) -> tuple[ProcessDefinition, bool]:
+    """Store this content as the newest version of its process; True when it is new."""
+    existing = db.session.scalar(
+        sa.select(ProcessDefinition).filter_by(process_key=diagram.key, content_hash=diagram.content_hash)
+    )
+    if existing is not None:
+        if existing != latest_definition(diagram.key):  # a revert makes an old version current
+            existing.published_at = utcnow()
+            db.session.flush()
+        return existing, False
+    parser, _tree = parse_bpmn(diagram.xml, diagram.path.name)
+    spec = parser.get_spec(diagram.process_id)
+    definition = ProcessDefinition(
+        process_key=diagram.key,
+        bpmn_process_id=diagram.process_id,
+        naam=diagram.naam,
+        content_hash=diagram.content_hash,
+        bpmn_xml=diagram.xml.decode("utf-8"),
+        forms=diagram.forms,
+        spec=spec_to_dict(spec, parser.get_subprocess_specs(diagram.process_id)),
+        bron=bron,
+        published_by_id=user.id if user else None,
+    )
+    db.session.add(definition)
+    db.session.flush()
+    log.info("published %s version %s", diagram.key, definition.versie)
+    return definition, True
+
+
+def publish_all(bpmn_dir: str | Path) -> list[tuple[ProcessDefinition, bool]]:
+    """Publish every diagram under ``bpmn_dir`` whose content changed; commits."""
+    from workflow.check import check_file
+
+    results = []
+    for path in diagram_files(bpmn_dir):
+        problems = check_file(path)
+        if problems:
+            raise DiagramError(problems)
+        try:
+            results.append(publish(read_diagram(path)))
+            db.session.commit()
+        except IntegrityError:  # another process published the same content at the same time
+            db.session.rollback()
+            results.append((_by_hash(read_diagram(path)), False))
+    return results
+
+
+def _by_hash(diagram: Diagram) -> ProcessDefinition:
+    return db.session.execute(
+        sa.select(ProcessDefinition).filter_by(process_key=diagram.key, content_hash=diagram.content_hash)
+    ).scalar_one()
+
+
+def latest_definition(process_key: str) -> ProcessDefinition | None:
+    return db.session.scalar(
+        sa.select(ProcessDefinition)
+        .filter_by(process_key=process_key)
+        .order_by(ProcessDefinition.published_at.desc(), ProcessDefinition.id.desc())
+        .limit(1)
+    )
+
+
+@lru_cache(maxsize=64)
+def _parsed(definition_id: int, content_hash: str, xml: str, process_id: str) -> tuple[Any, Any]:
+    parser, _tree = parse_bpmn(xml.encode("utf-8"), f"{content_hash[:10]}.bpmn")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def parsed_spec(definition: ProcessDefinition) -> tuple[BpmnProcessSpec, dict[str, Any]]:
+    """The parsed spec of a stored version (parsed once per process, then cached)."""
+    spec, subs = _parsed(definition.id, definition.content_hash, definition.bpmn_xml, definition.bpmn_process_id)
+    return spec, subs

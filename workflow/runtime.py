@@ -1,0 +1,280 @@
+"""Running diagrams against the database: start, complete a task, fire timers.
+
+Each function flushes but never commits: the caller (one web request, one job) commits
+once, so a failure leaves nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from jinja2.sandbox import SandboxedEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.task import Task
+from sqlalchemy.orm.exc import StaleDataError
+
+from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, User, db, utcnow
+from workflow.access import LANE_ROLES, may_do_task
+from workflow.definitions import latest_definition, parsed_spec
+from workflow.engine import SERIALIZER_VERSION, EngineError, Run, StatusChange, TaskNotReady, task_properties
+from workflow.expressions import check_expression
+from workflow.forms import Form, form_from_files, parse_submission
+
+log = logging.getLogger(__name__)
+_INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
+
+
+class TaskAlreadyDone(Exception):
+    """Someone else completed this task first (HTTP 409)."""
+
+    message = "Deze taak is al afgehandeld."
+
+
+class NotAllowed(Exception):
+    """This user may not work on this task."""
+
+
+class TaskClaimed(Exception):
+    """Another user has claimed this task."""
+
+
+class FormInvalid(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Het formulier bevat fouten.")
+        self.errors = errors
+
+
+class ProcessFailed(Exception):
+    """The diagram could not continue; the transaction must be rolled back."""
+
+    def __init__(self, error: EngineError) -> None:
+        where = f" (bij {error.bpmn_id})" if error.bpmn_id else ""
+        super().__init__(f"Het proces kon niet verder{where}: {error}")
+        self.bpmn_id = error.bpmn_id
+
+
+# --- status -----------------------------------------------------------------------------
+def set_status(
+    hulpvraag: Hulpvraag, status: str, reden: str, user: User | None, bron: str = "", *, eerste: bool = False
+) -> Statuswijziging:
+    """Record a status change in the append-only history and on the hulpvraag."""
+    change = Statuswijziging(
+        hulpvraag_id=hulpvraag.id, van=None if eerste else hulpvraag.status,
+        naar=status, reden=reden, user_id=user.id if user else None, bron=bron,
+    )  # fmt: skip
+    hulpvraag.status = status
+    db.session.add(change)
+    return change
+
+
+# --- starting ---------------------------------------------------------------------------
+def start_process(hulpvraag: Hulpvraag, process_key: str, user: User | None) -> ProcessInstance:
+    definition = latest_definition(process_key)
+    if definition is None:
+        raise LookupError(f"Geen gepubliceerd proces '{process_key}': draai 'flask bpmn publish'.")
+    spec, subs = parsed_spec(definition)
+    try:
+        run = Run.start(spec, subs, _start_data(hulpvraag))
+    except EngineError as exc:
+        raise ProcessFailed(exc) from exc
+    instance = ProcessInstance(
+        hulpvraag_id=hulpvraag.id, definition_id=definition.id, process_key=process_key,
+        state={}, serializer_version=SERIALIZER_VERSION,
+    )  # fmt: skip
+    instance.definition = definition
+    db.session.add(instance)
+    _persist(instance, run, user)
+    return instance
+
+
+def _start_data(hulpvraag: Hulpvraag) -> dict[str, Any]:
+    return {"hulpvraag_id": hulpvraag.id, "titel": hulpvraag.titel, "aanvraagnummer": hulpvraag.aanvraagnummer}
+
+
+# --- completing -------------------------------------------------------------------------
+def task_form(task: HumanTask) -> Form:
+    definition = task.instance.definition
+    props = _spec_properties(definition, task.bpmn_id)
+    return form_from_files(definition.forms, props.get("formJsonSchemaFilename"), props.get("formUiSchemaFilename"))
+
+
+def _spec_properties(definition: ProcessDefinition, bpmn_id: str) -> dict[str, str]:
+    task_spec = definition.spec["spec"]["task_specs"].get(bpmn_id, {})
+    return dict((task_spec.get("extensions") or {}).get("properties") or {})
+
+
+def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
+    """Check, validate, run and persist one task completion (flushed, not committed)."""
+    task = db.session.get(HumanTask, task_pk)
+    if task is None:
+        raise LookupError(task_pk)
+    instance = _lock(task.instance_id)
+    db.session.refresh(task)
+    if task.completed_at is not None:
+        raise TaskAlreadyDone()
+    if not may_do_task(user, task):
+        raise NotAllowed()
+    if task.claimed_by_id not in (None, user.id):
+        raise TaskClaimed()
+    data, errors = parse_submission(task_form(task), raw)
+    if errors:
+        raise FormInvalid(errors)
+    run = _load(instance)
+    try:
+        run.complete(task.task_id, data)
+    except TaskNotReady as exc:
+        raise TaskAlreadyDone() from exc
+    except EngineError as exc:
+        raise ProcessFailed(exc) from exc
+    task.completed_at, task.completed_by_id = utcnow(), user.id
+    _persist(instance, run, user)
+    return task
+
+
+def _lock(instance_id: int) -> ProcessInstance:
+    """Row lock on PostgreSQL; the version column catches the rest (SQLite)."""
+    query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one()
+
+
+def _load(instance: ProcessInstance) -> Run:
+    return Run.load(instance.state, instance.definition.spec, instance.serializer_version)
+
+
+def _persist(instance: ProcessInstance, run: Run, user: User | None) -> None:
+    instance.state = run.dump()
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.completed = run.completed
+    instance.next_timer_at = run.next_timer_at()
+    _apply_status_changes(instance, run.changes, user)
+    try:
+        db.session.flush()  # the version check happens here
+    except StaleDataError as exc:
+        raise TaskAlreadyDone() from exc
+    _sync_tasks(instance, run)
+
+
+def _apply_status_changes(instance: ProcessInstance, changes: list[StatusChange], user: User | None) -> None:
+    if instance.hulpvraag is None:
+        return
+    for change in changes:
+        set_status(instance.hulpvraag, change.status, change.reden, user, change.bron)
+    changes.clear()
+
+
+# --- the HumanTask projection -----------------------------------------------------------
+def _sync_tasks(instance: ProcessInstance, run: Run) -> None:
+    ready = {str(t.id): t for t in run.ready_user_tasks()}
+    open_rows = db.session.scalars(
+        sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.completed_at.is_(None))
+    ).all()
+    for row in open_rows:
+        if row.task_id not in ready:  # cancelled by a boundary event, or gone
+            row.completed_at = utcnow()
+    known = {row.task_id for row in open_rows}
+    for task_id, task in ready.items():
+        if task_id not in known:
+            db.session.add(_new_human_task(instance, task))
+    db.session.flush()
+
+
+def _new_human_task(instance: ProcessInstance, task: Task) -> HumanTask:
+    spec = task.task_spec
+    props = task_properties(task)
+    hulpvraag = instance.hulpvraag
+    return HumanTask(
+        instance_id=instance.id,
+        hulpvraag_id=instance.hulpvraag_id,
+        task_id=str(task.id),
+        bpmn_id=spec.bpmn_id,
+        titel=spec.bpmn_name or spec.bpmn_id,
+        instructie=_instructions(spec.documentation, task.data),
+        lane=spec.lane,
+        rol=LANE_ROLES.get(spec.lane or "", "beheerder"),
+        functie=_functie(props.get("functie"), task.data),
+        school_id=hulpvraag.school_id if hulpvraag else None,
+        assigned_user_id=_int_or_none(task.data.get(props.get("toegewezenAan", ""))),
+        form=props.get("formJsonSchemaFilename"),
+        due_at=_due(props.get("doorlooptijd")),
+    )
+
+
+def _instructions(text: str | None, data: dict[str, Any]) -> str:
+    if not text:
+        return ""
+    try:
+        return _INSTRUCTIONS.from_string(text).render(**{k: v for k, v in data.items() if not k.startswith("_")})
+    except Exception:  # a broken template must not block the process; show it raw
+        log.warning("instruction template failed to render")
+        return text
+
+
+def _functie(value: str | None, data: dict[str, Any]) -> str | None:
+    if not value:
+        return None
+    if value.startswith("="):  # an expression over the task data
+        expression = value[1:]
+        check_expression(expression, "eval")
+        env = {"__builtins__": {}, **{k: v for k, v in data.items() if not k.startswith("_")}}
+        return str(eval(expression, env))  # noqa: S307 - checked by the AST guard above
+    return value
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _due(duration: str | None) -> datetime | None:
+    if not duration:
+        return None
+    return datetime.now(UTC) + timedelta(seconds=TimerEventDefinition.parse_iso_duration(duration).total_seconds())
+
+
+# --- claiming ---------------------------------------------------------------------------
+def claim(task: HumanTask, user: User) -> None:
+    if task.completed_at is not None:
+        raise TaskAlreadyDone()
+    if not may_do_task(user, task):
+        raise NotAllowed()
+    if task.claimed_by_id not in (None, user.id):
+        raise TaskClaimed()
+    task.claimed_by_id = user.id
+
+
+def unclaim(task: HumanTask, user: User) -> None:
+    if task.claimed_by_id not in (None, user.id) and not user.heeft_rol("beheerder"):
+        raise TaskClaimed()
+    task.claimed_by_id = None
+
+
+# --- timers -----------------------------------------------------------------------------
+def due_instance_ids(now: datetime | None = None) -> list[int]:
+    moment = now or utcnow()
+    query = sa.select(ProcessInstance.id).where(
+        ProcessInstance.completed.is_(False), ProcessInstance.next_timer_at <= moment
+    )
+    return list(db.session.scalars(query.order_by(ProcessInstance.next_timer_at)))
+
+
+def fire_timers(instance_id: int) -> bool:
+    """Fire the due timers of one instance; False when nothing was due (or another worker won)."""
+    instance = _lock(instance_id)
+    if instance.completed or instance.next_timer_at is None or instance.next_timer_at > utcnow():
+        return False
+    run = _load(instance)
+    try:
+        run.fire_timers()
+    except EngineError as exc:
+        instance.error = str(exc)[:500]
+        instance.next_timer_at = None  # stop retrying every sweep; a beheerder repairs it
+        log.error("timer failed for instance %s at %s", instance.id, exc.bpmn_id)
+        return False
+    _persist(instance, run, None)
+    return True
