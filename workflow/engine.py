@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnBaseWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
@@ -103,6 +104,13 @@ def load_bpmn_file(path: Path) -> tuple[BpmnProcessSpec, dict[str, Any]]:
     parser, tree = parse_bpmn(path.read_bytes(), path.name)
     process_id = executable_process_ids(tree)[0]
     return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def duration_after(iso_duration: str, start: datetime) -> timedelta:
+    """An ISO-8601 duration (P10D, P12W) as a timedelta from ``start``."""
+    parsed = TimerEventDefinition.parse_iso_duration(iso_duration)
+    delta: timedelta = TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    return delta
 
 
 def task_properties(task: Task) -> dict[str, str]:

@@ -7,19 +7,26 @@ once, so a failure leaves nothing half-saved.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from jinja2.sandbox import SandboxedEnvironment
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, User, db, utcnow
 from workflow.access import LANE_ROLES, may_do_task
 from workflow.definitions import latest_definition, parsed_spec
-from workflow.engine import SERIALIZER_VERSION, EngineError, Run, StatusChange, TaskNotReady, task_properties
+from workflow.engine import (
+    SERIALIZER_VERSION,
+    EngineError,
+    Run,
+    StatusChange,
+    TaskNotReady,
+    duration_after,
+    task_properties,
+)
 from workflow.expressions import check_expression
 from workflow.forms import Form, form_from_files, parse_submission
 
@@ -234,7 +241,8 @@ def _int_or_none(value: Any) -> int | None:
 def _due(duration: str | None) -> datetime | None:
     if not duration:
         return None
-    return datetime.now(UTC) + timedelta(seconds=TimerEventDefinition.parse_iso_duration(duration).total_seconds())
+    start = datetime.now(UTC)
+    return start + duration_after(duration, start)
 
 
 # --- claiming ---------------------------------------------------------------------------
