@@ -91,8 +91,18 @@ def world(app: Flask) -> DemoWorld:
     return world
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own ``g`` and db session), as in production,
+    even though the test itself holds one open to inspect the database."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,7 +1,50 @@
-"""Error pages: generic, Dutch, no stack traces."""
+"""Error pages: generic and Dutch, never a stack trace; the transaction is rolled back."""
 
-from flask import Flask
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from models import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
+    401: ("Niet ingelogd", "Log in om verder te gaan."),
+    403: ("Geen toegang", "U heeft geen rechten voor deze actie."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet of u heeft er geen toegang toe."),
+    405: ("Niet toegestaan", "Deze actie is hier niet toegestaan."),
+    409: ("Al afgehandeld", "Deze taak is al afgehandeld."),
+    413: ("Te groot", "Het verzoek is te groot."),
+    429: ("Te veel pogingen", "Wacht even en probeer het opnieuw."),
+    500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets opgeslagen; probeer het opnieuw."),
+}
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(code, MESSAGES[500])
+    return render_template("error.html", code=code, title=title, message=message or default), code
 
 
 def init_app(app: Flask) -> None:
-    pass
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        db.session.rollback()
+        return render_error(400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        db.session.rollback()
+        code = error.code or 500
+        custom = error.description != type(error).description  # werkzeug's defaults are English
+        return render_error(code, error.description if custom else None)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

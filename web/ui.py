@@ -1,7 +1,59 @@
-"""Template helpers."""
+"""Template helpers shared by every page: dates, statuses, roles, navigation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_login import current_user
+
+from models.hulpvraag import VOORLOPIGE_AANMELDING, is_eindstatus
+from models.user import ROL_LABELS, SCHOOL_ROLLEN, Rol
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def datum(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
+    return value.strftime("%d-%m-%Y")
+
+
+def status_class(status: str) -> str:
+    if status == VOORLOPIGE_AANMELDING:
+        return "status-voorlopig"
+    if status.startswith(("Afgewezen", "Niet ontvankelijk")):
+        return "status-afgewezen"
+    if is_eindstatus(status) or status.startswith("Dossier compleet"):
+        return "status-klaar"
+    if status.startswith("Dossier incompleet"):
+        return "status-actie"
+    return "status-lopend"
+
+
+def rol_label(rol: str) -> str:
+    return ROL_LABELS.get(Rol(rol), rol) if rol in Rol._value2member_map_ else rol
+
+
+def _globals() -> dict[str, Any]:
+    user = current_user
+    is_school = bool(user.is_authenticated and user.rollen & SCHOOL_ROLLEN)
+    return {"is_school_user": is_school, "now": datetime.now(AMSTERDAM)}
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.jinja_env.filters.update(datum=datum, status_class=status_class, rol_label=rol_label)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(_globals)
+
+
+def safe_path(target: str | None, fallback: str) -> str:
+    """Only same-site paths as redirect targets (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback

@@ -97,3 +97,22 @@ def may_see_hulpvraag(user: User, hulpvraag_id: int) -> bool:
 
     query = sa.select(Hulpvraag.id).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(user))
     return db.session.scalar(query) is not None
+
+
+def task_candidates(task: HumanTask) -> list[User]:
+    """The active users who may work on this task: shown on the hulpvraag page."""
+    from models import UserRol, db
+
+    if task.assigned_user_id is not None:
+        users = [task.assigned_user] if task.assigned_user else []
+        return [u for u in users if u.actief]
+    query = sa.select(User).join(UserRol).where(UserRol.rol == task.rol, User.actief.is_(True))
+    if task.rol in (Rol.AANVRAGER, Rol.DIRECTEUR):
+        query = query.where(User.id.in_(sa.select(user_school.c.user_id).where(user_school.c.school_id == task.school_id)))
+    elif task.rol == Rol.SCP:
+        school_scp = sa.select(School.scp_id).where(School.id == task.school_id)
+        coordinator = sa.select(Hulpvraag.coordinator_id).where(Hulpvraag.id == task.hulpvraag_id)
+        query = query.where(sa.or_(User.id.in_(school_scp), User.id.in_(coordinator)))
+    elif task.rol == Rol.FUNCTIONARIS:
+        query = query.where(User.functie == task.functie)
+    return list(db.session.scalars(query.order_by(User.naam)))

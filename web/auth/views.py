@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from models import User, db
 from web.extensions import login_manager
+from web.ui import safe_path
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -34,16 +35,10 @@ def login() -> str | Response:
             session.clear()  # a fresh session at login
             login_user(user)
             log.info("login ok user_id=%s", user.id)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_path(request.args.get("next"), url_for("taken.inbox")))
         log.warning("login failed")
         error = "Onjuiste gebruikersnaam of wachtwoord."
     return render_template("auth/login.html", error=error), 200 if not error else 401  # type: ignore[return-value]
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("taken.inbox")
 
 
 @bp.post("/logout")

@@ -1,8 +1,142 @@
-from flask import Blueprint
+"""Mijn taken: the inbox, a task page with its form, claim and unclaim."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from models import Hulpvraag, HumanTask, User, UserRol, db
+from web.ui import safe_path
+from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
+from workflow.forms import FormField, fields
+from workflow.runtime import (
+    FormInvalid,
+    NotAllowed,
+    ProcessFailed,
+    TaskAlreadyDone,
+    TaskClaimed,
+    claim,
+    complete_task,
+    task_form,
+    unclaim,
+)
 
 bp = Blueprint("taken", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    return redirect(url_for("taken.inbox"))
 
 
 @bp.get("/taken")
+@login_required
 def inbox() -> str:
-    return "taken"
+    query = (
+        sa.select(HumanTask)
+        .where(task_filter(current_user))
+        .options(sa.orm.joinedload(HumanTask.hulpvraag).joinedload(Hulpvraag.school))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    )
+    if request.args.get("filter") == "geclaimd":
+        query = query.where(HumanTask.claimed_by_id == current_user.id)
+    taken = db.session.scalars(query).unique().all()
+    return render_template("taken/inbox.html", taken=taken, filter=request.args.get("filter", ""))
+
+
+def _task_or_404(task_id: int) -> HumanTask:
+    """A task the user may do or whose hulpvraag they may see; otherwise the same 404."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        abort(404)
+    if may_do_task(current_user, task):
+        return task
+    if task.hulpvraag_id is not None and may_see_hulpvraag(current_user, task.hulpvraag_id):
+        return task
+    abort(404)
+
+
+@bp.get("/taken/<int:task_id>")
+@login_required
+def show(task_id: int) -> str:
+    task = _task_or_404(task_id)
+    return _render_task(task, values={}, errors={})
+
+
+def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str], status: int = 200) -> str:
+    form = task_form(task)
+    form_fields = [_with_choices(f) for f in fields(form, values, errors)]
+    can_do = task.is_open and may_do_task(current_user, task)
+    return render_template(
+        "taken/task.html", task=task, form=form, fields=form_fields, errors=errors, can_do=can_do,
+        candidates=task_candidates(task) if task.is_open else [],
+    ), status  # type: ignore[return-value]
+
+
+def _with_choices(field: FormField) -> FormField:
+    """The user picker lists the active accounts with the role the form names."""
+    if field.widget == "user":
+        query = sa.select(User).join(UserRol).where(UserRol.rol == (field.rol or "scp"), User.actief.is_(True))
+        field.options = [(str(u.id), u.naam) for u in db.session.scalars(query.order_by(User.naam))]
+    return field
+
+
+@bp.post("/taken/<int:task_id>")
+@login_required
+def complete(task_id: int) -> str | Response:
+    task = _task_or_404(task_id)
+    raw = request.form.to_dict()
+    try:
+        complete_task(task.id, current_user, raw)
+        db.session.commit()
+    except FormInvalid as exc:
+        db.session.rollback()
+        return _render_task(db.session.get(HumanTask, task_id), raw, exc.errors, 422)  # type: ignore[arg-type]
+    except TaskAlreadyDone:
+        db.session.rollback()
+        abort(409, "Deze taak is al afgehandeld.")
+    except TaskClaimed:
+        db.session.rollback()
+        abort(409, "Deze taak is geclaimd door een collega.")
+    except NotAllowed:
+        db.session.rollback()
+        abort(403, "U mag deze taak niet uitvoeren.")
+    except ProcessFailed as exc:
+        db.session.rollback()
+        log.error("process failed on task %s: %s", task_id, exc.bpmn_id)
+        abort(409, f"{exc} Er is niets opgeslagen; een procesbeheerder is nodig.")
+    flash(f"Taak ‘{task.titel}’ afgehandeld.", "success")
+    return redirect(url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox"))
+
+
+@bp.post("/taken/<int:task_id>/claim")
+@login_required
+def claim_task(task_id: int) -> Response:
+    return _claim_action(task_id, claim, "U heeft de taak geclaimd.")
+
+
+@bp.post("/taken/<int:task_id>/vrijgeven")
+@login_required
+def unclaim_task(task_id: int) -> Response:
+    return _claim_action(task_id, unclaim, "De taak is vrijgegeven.")
+
+
+def _claim_action(task_id: int, action, message: str) -> Response:  # type: ignore[no-untyped-def]
+    task = _task_or_404(task_id)
+    try:
+        action(task, current_user)
+        db.session.commit()
+    except TaskAlreadyDone:
+        abort(409, "Deze taak is al afgehandeld.")
+    except TaskClaimed:
+        abort(409, "Deze taak is geclaimd door een collega.")
+    except NotAllowed:
+        abort(403, "U mag deze taak niet uitvoeren.")
+    flash(message, "success")
+    return redirect(safe_path(request.form.get("terug"), url_for("taken.show", task_id=task.id)))
