@@ -59,6 +59,11 @@ def visible_hulpvragen(user: User) -> sa.Select[tuple[Hulpvraag]]:
 
 def task_filter(user: User) -> ColumnElement[bool]:
     """SQL condition for the open tasks this user may work on (Mijn taken)."""
+    return sa.and_(HumanTask.completed_at.is_(None), task_scope(user))
+
+
+def task_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition for the tasks (open or done) that fall to this user's roles and schools."""
     rollen = user.rollen
     clauses: list[ColumnElement[bool]] = []
     assigned_ok = sa.or_(HumanTask.assigned_user_id.is_(None), HumanTask.assigned_user_id == user.id)
@@ -81,14 +86,14 @@ def task_filter(user: User) -> ColumnElement[bool]:
         clauses.append(HumanTask.rol == rol)
     if not clauses:
         return sa.false()
-    return sa.and_(HumanTask.completed_at.is_(None), assigned_ok, sa.or_(*clauses))
+    return sa.and_(assigned_ok, sa.or_(*clauses))
 
 
 def may_do_task(user: User, task: HumanTask) -> bool:
-    """Whether ``user`` may work on this open task (claim and assignment checked by caller)."""
+    """Whether this task falls to ``user`` (open-ness and claims are checked by the caller)."""
     from models import db
 
-    query = sa.select(HumanTask.id).where(HumanTask.id == task.id, task_filter(user))
+    query = sa.select(HumanTask.id).where(HumanTask.id == task.id, task_scope(user))
     return db.session.scalar(query) is not None
 
 

@@ -157,11 +157,11 @@ def _persist(instance: ProcessInstance, run: Run, user: User | None) -> None:
     instance.serializer_version = SERIALIZER_VERSION
     instance.completed = run.completed
     instance.next_timer_at = run.next_timer_at()
-    _apply_status_changes(instance, run.changes, user)
     try:
-        db.session.flush()  # the version check happens here
+        db.session.flush()  # the version check happens here, before anything else is written
     except StaleDataError as exc:
         raise TaskAlreadyDone() from exc
+    _apply_status_changes(instance, run.changes, user)
     _sync_tasks(instance, run)
 
 
