@@ -1,10 +1,58 @@
-"""GET /healthz: database and broker reachability (placeholder until the infra work lands)."""
+"""GET /healthz: can this process reach its database and its broker?
 
-from flask import Blueprint, jsonify
+For load balancers and monitoring: no login, no pupil data, no error details (those go to
+the log). 200 when both are reachable, 503 otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from celery import Celery
+from flask import Blueprint, current_app, jsonify
+from werkzeug.wrappers import Response
+
+from models import db
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+BROKER_TIMEOUT_S = 3
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
-    return jsonify({"status": "ok"})
+def healthz() -> tuple[Response, int]:
+    database, broker = database_ok(), broker_ok(current_app.extensions["celery"])
+    body = {
+        "status": "ok" if database and broker else "fout",
+        "database": {"ok": database},
+        "broker": {"ok": broker},
+    }
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if database and broker else 503
+
+
+def database_ok() -> bool:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # any failure means "not reachable"; the reason goes to the log
+        log.warning("health: database unreachable (%s)", type(exc).__name__)
+        return False
+    return True
+
+
+def broker_ok(celery: Celery) -> bool:
+    """Connect and declare the default queue: virtual transports (SQLAlchemy) only touch
+    their storage on a queue operation, Redis already on connect."""
+    try:
+        with celery.connection_for_write(connect_timeout=BROKER_TIMEOUT_S) as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0.2, timeout=BROKER_TIMEOUT_S
+            )
+            connection.default_channel.queue_declare(queue=celery.conf.task_default_queue)
+    except Exception as exc:  # any failure means "not reachable"; the reason goes to the log
+        log.warning("health: broker unreachable (%s)", type(exc).__name__)
+        return False
+    return True

@@ -1,0 +1,70 @@
+# Kansrijk: `make run` starts the app with demo data, `make test` runs every check.
+# Setup is idempotent: stamp files make a second run take a second.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PORT ?= 5000
+PIP_STAMP := $(VENV)/.requirements-installed
+NPM_STAMP := node_modules/.package-lock-installed
+HTMX := web/static/vendor/htmx.min.js
+
+# What CI runs the suite against a second time.
+CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+CI_REDIS_URL := redis://127.0.0.1:6379/15
+
+.PHONY: setup run test lint pytest ci-services chromium
+
+setup: $(PIP_STAMP) $(HTMX) chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PIP_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(HTMX): $(NPM_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Browser tests drive Debian's Chromium through Playwright; never `playwright install`.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "Let op: /usr/bin/chromium ontbreekt; installeer het Debian-pakket 'chromium' (nodig voor browsertests)."; \
+	fi
+
+run: setup
+	PORT=$(PORT) scripts/run.sh
+
+lint: $(PIP_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# pytest's exit code 5 ("no tests collected") fails the recipe like any other non-zero code.
+pytest: setup
+	$(BIN)/python -m pytest
+
+# In CI PostgreSQL and Redis are part of the run: unreachable means failed, never skipped.
+ci-services: $(PIP_STAMP)
+	@$(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=5).close()" \
+		|| { echo "CI: PostgreSQL op 127.0.0.1:5432 (database test) is niet bereikbaar." >&2; exit 1; }
+	@$(BIN)/python -c "import redis; redis.Redis.from_url('$(CI_REDIS_URL)', socket_connect_timeout=5).ping()" \
+		|| { echo "CI: Redis op 127.0.0.1:6379 is niet bereikbaar." >&2; exit 1; }
+
+ifeq ($(CI),true)
+test: ci-services lint pytest
+	TEST_DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) $(BIN)/python -m pytest
+else
+test: lint pytest
+endif
