@@ -49,6 +49,8 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
     page = client.get(f"/hulpvragen/{hulpvraag.id}").text
     assert "Hulpvraag indienen" in page and "Voorlopige aanmelding" in page
 
+    indienen = client.get(f"/taken/{_open_task(hulpvraag, 'indienen').id}").text
+    assert 'name="ouders_geinformeerd" value="ja"' in indienen and 'value="nee"' in indienen  # Ja/Nee drawn
     response = _complete(client, _open_task(hulpvraag, "indienen"), {"ouders_geinformeerd": "ja"}, follow_redirects=True)
     assert response.status_code == 200
     db.session.refresh(hulpvraag)

@@ -71,11 +71,11 @@ def form_from_files(forms: Mapping[str, Any], schema_name: str | None, ui_name: 
 
 
 def widget_for(prop: Mapping[str, Any], ui: Mapping[str, Any]) -> str:
+    kind = prop.get("type")
+    if kind == "boolean":  # always Ja/Nee, whatever the UI schema asks
+        return "yesno"
     if ui.get("ui:widget"):
         return str(ui["ui:widget"])
-    kind = prop.get("type")
-    if kind == "boolean":
-        return "yesno"
     if kind in ("number", "integer"):
         return "number"
     if "oneOf" in prop or "enum" in prop:
