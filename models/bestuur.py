@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import db
 
 
-class Bestuur(db.Model):  # type: ignore[name-defined,misc]
+class Bestuur(db.Model):  # type: ignore[name-defined]
     __tablename__ = "bestuur"
 
     id: Mapped[int] = mapped_column(primary_key=True)

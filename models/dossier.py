@@ -17,7 +17,7 @@ NIVEAUS = ("leerling", "school")
 GESLACHTEN = {"m": "Jongen", "v": "Meisje", "x": "Anders / onbekend"}
 
 
-class Dossier(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class Dossier(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "dossier"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -85,7 +85,7 @@ def is_eindstatus(status: str) -> bool:
     return any(status == s or status.startswith(s + " ") for s in EINDSTATUSSEN)
 
 
-class Hulpvraag(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class Hulpvraag(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "hulpvraag"
 
     id: Mapped[int] = mapped_column(primary_key=True)

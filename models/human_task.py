@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from models.user import User
 
 
-class HumanTask(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class HumanTask(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "human_task"
     __table_args__ = (UniqueConstraint("instance_id", "task_id", name="instance_task"),)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import CreatedMixin, UTCDateTime, db, utcnow
 
 
-class ProcessDefinition(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class ProcessDefinition(CreatedMixin, db.Model):  # type: ignore[name-defined]
     """Every version is kept; an instance stays pinned to the one it started on."""
 
     __tablename__ = "process_definition"

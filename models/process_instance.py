@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from models.process_definition import ProcessDefinition
 
 
-class ProcessInstance(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class ProcessInstance(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "process_instance"
 
     id: Mapped[int] = mapped_column(primary_key=True)

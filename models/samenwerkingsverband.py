@@ -12,7 +12,7 @@ from models.base import db
 SWV_CODE = re.compile(r"^(PO|VO)\d{4}$")
 
 
-class Samenwerkingsverband(db.Model):  # type: ignore[name-defined,misc]
+class Samenwerkingsverband(db.Model):  # type: ignore[name-defined]
     __tablename__ = "samenwerkingsverband"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -19,7 +19,7 @@ BRIN = re.compile(r"^\d{2}[A-Z]{2}$")
 VESTIGINGSCODE = re.compile(r"^\d{2}$")
 
 
-class School(db.Model):  # type: ignore[name-defined,misc]
+class School(db.Model):  # type: ignore[name-defined]
     __tablename__ = "school"
     __table_args__ = (UniqueConstraint("brin", "vestigingscode", name="brin_vestiging"),)
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from models.user import User
 
 
-class Statuswijziging(CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class Statuswijziging(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "statuswijziging"
 
     id: Mapped[int] = mapped_column(primary_key=True)

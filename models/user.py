@@ -51,14 +51,14 @@ user_school = Table(
 )
 
 
-class UserRol(db.Model):  # type: ignore[name-defined,misc]
+class UserRol(db.Model):  # type: ignore[name-defined]
     __tablename__ = "user_rol"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     rol: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,7 +47,7 @@ def test_edit_publishes_new_version_and_running_instances_keep_theirs(app, world
     diagram.write_text(diagram.read_text().replace('name="Aanmelding beoordelen"', 'name="Aanmelding toetsen"'))
     form = bpmn / "hulpvraag-beoordelen.json"
     form.write_text(form.read_text().replace('"title": "Reden"', '"title": "Motivering"'))
-    (new_version, created), = publish_all(bpmn)
+    ((new_version, created),) = publish_all(bpmn)
     assert created and new_version.id != old_version.id
     assert latest_definition("hulpvraag").id == new_version.id
     assert db.session.scalar(sa.select(sa.func.count(ProcessDefinition.id))) == 2  # every version is kept
@@ -72,10 +72,10 @@ def test_only_a_form_change_is_a_new_version_and_a_revert_makes_the_old_current(
     form = bpmn / "hulpvraag-aanvullen.json"
     text = form.read_text()
     form.write_text(text.replace('"minLength": 3', '"minLength": 5'))
-    (changed, created), = publish_all(bpmn)
+    ((changed, created),) = publish_all(bpmn)
     assert created and changed.content_hash != original.content_hash
     form.write_text(text)
-    (reverted, created), = publish_all(bpmn)
+    ((reverted, created),) = publish_all(bpmn)
     assert not created and reverted.id == original.id
     assert latest_definition("hulpvraag").id == original.id
 
@@ -83,7 +83,9 @@ def test_only_a_form_change_is_a_new_version_and_a_revert_makes_the_old_current(
 def test_cli_publish_reports_versions(app, runner, tmp_path):
     bpmn = _copy_bpmn(tmp_path)
     app.config["BPMN_DIR"] = str(bpmn)
-    (bpmn / "hulpvraag.bpmn").write_text((bpmn / "hulpvraag.bpmn").read_text().replace("Hulpvraag indienen", "Indienen"))
+    (bpmn / "hulpvraag.bpmn").write_text(
+        (bpmn / "hulpvraag.bpmn").read_text().replace("Hulpvraag indienen", "Indienen")
+    )
     result = runner.invoke(args=["bpmn", "publish"])
     assert result.exit_code == 0, result.output
     assert latest_definition("hulpvraag").versie in result.output

@@ -51,7 +51,9 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
 
     indienen = client.get(f"/taken/{_open_task(hulpvraag, 'indienen').id}").text
     assert 'name="ouders_geinformeerd" value="ja"' in indienen and 'value="nee"' in indienen  # Ja/Nee drawn
-    response = _complete(client, _open_task(hulpvraag, "indienen"), {"ouders_geinformeerd": "ja"}, follow_redirects=True)
+    response = _complete(
+        client, _open_task(hulpvraag, "indienen"), {"ouders_geinformeerd": "ja"}, follow_redirects=True
+    )
     assert response.status_code == 200
     db.session.refresh(hulpvraag)
     assert hulpvraag.status == "Aanmelding"
@@ -137,7 +139,9 @@ def test_extra_fields_are_not_stored(client, world, auth):
     hulpvraag = _new_hulpvraag(client, world, status="Dossier compleet", coordinator_id="999")
     assert hulpvraag.status == "Voorlopige aanmelding" and hulpvraag.coordinator_id == world.users["scp"].id
     task = _open_task(hulpvraag, "indienen")
-    _complete(client, task, {"ouders_geinformeerd": "ja", "status": "Afgerond", "__builtins__": "x", "hulpvraag_id": "1"})
+    _complete(
+        client, task, {"ouders_geinformeerd": "ja", "status": "Afgerond", "__builtins__": "x", "hulpvraag_id": "1"}
+    )
     instance = db.session.scalars(sa.select(ProcessInstance).filter_by(hulpvraag_id=hulpvraag.id)).one()
     run = Run.load(instance.state, instance.definition.spec, instance.serializer_version)
     data = run.wf.get_task_from_id(uuid.UUID(task.task_id)).data
@@ -183,7 +187,11 @@ def test_new_hulpvraag_form_errors_are_dutch_and_save_nothing(client, world, aut
             "contactpersoon_email": "geen-mail"}  # fmt: skip
     response = submit_form(client, "/hulpvragen/nieuw", data)
     assert response.status_code == 422
-    for message in ("De geboortedatum ligt in de toekomst.", "Kies een titel uit de lijst.", "Vul een geldig e-mailadres in."):
+    for message in (
+        "De geboortedatum ligt in de toekomst.",
+        "Kies een titel uit de lijst.",
+        "Vul een geldig e-mailadres in.",
+    ):
         assert message in response.text
     assert db.session.scalar(sa.select(sa.func.count(Hulpvraag.id))) == before
     other_school = submit_form(client, "/hulpvragen/nieuw", {**NIEUW, "school_id": str(world.scholen[2].id)})

@@ -34,7 +34,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:
         db.session.rollback()
-        return render_error(400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.")
+        return render_error(
+            400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:

@@ -59,8 +59,10 @@ def create_world(password: str = DEMO_PASSWORD) -> DemoWorld:
     db.session.add_all(world.users.values())
     db.session.flush()
     for naam, brin, vest, bestuur, wijk, scp in SCHOLEN:
-        school = School(swv_id=swv.id, naam=naam, brin=brin, vestigingscode=vest,
-                        bestuur_id=besturen[bestuur].id, wijk_id=wijken[wijk].id, scp_id=world.users[scp].id)  # fmt: skip
+        school = School(
+            swv_id=swv.id, naam=naam, brin=brin, vestigingscode=vest,
+            bestuur_id=besturen[bestuur].id, wijk_id=wijken[wijk].id, scp_id=world.users[scp].id,
+        )  # fmt: skip
         world.scholen.append(school)
     db.session.add_all(world.scholen)
     db.session.flush()

@@ -113,7 +113,9 @@ def task_candidates(task: HumanTask) -> list[User]:
         return [u for u in users if u.actief]
     query = sa.select(User).join(UserRol).where(UserRol.rol == task.rol, User.actief.is_(True))
     if task.rol in (Rol.AANVRAGER, Rol.DIRECTEUR):
-        query = query.where(User.id.in_(sa.select(user_school.c.user_id).where(user_school.c.school_id == task.school_id)))
+        query = query.where(
+            User.id.in_(sa.select(user_school.c.user_id).where(user_school.c.school_id == task.school_id))
+        )
     elif task.rol == Rol.SCP:
         school_scp = sa.select(School.scp_id).where(School.id == task.school_id)
         coordinator = sa.select(Hulpvraag.coordinator_id).where(Hulpvraag.id == task.hulpvraag_id)

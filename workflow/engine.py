@@ -35,9 +35,7 @@ from workflow.expressions import make_script_engine
 _MAX_DEPTH = 1_000_000
 
 
-def _get_tasks_iterator(
-    self: BpmnBaseWorkflow, first_task: Task | None = None, **kwargs: Any
-) -> BpmnTaskIterator:
+def _get_tasks_iterator(self: BpmnBaseWorkflow, first_task: Task | None = None, **kwargs: Any) -> BpmnTaskIterator:
     kwargs.setdefault("max_depth", _MAX_DEPTH)
     return BpmnTaskIterator(first_task or self.task_tree, **kwargs)
 
@@ -49,9 +47,7 @@ def _make_serializer() -> BpmnWorkflowSerializer:
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     # Lookup is by exact class, so date and datetime need their own converters.
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
-    registry.register(
-        datetime, lambda v: {"value": v.isoformat()}, lambda v: datetime.fromisoformat(v["value"])
-    )
+    registry.register(datetime, lambda v: {"value": v.isoformat()}, lambda v: datetime.fromisoformat(v["value"]))
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
     return BpmnWorkflowSerializer(registry)
 
@@ -133,9 +129,7 @@ class Run:
 
     # --- creation and persistence -------------------------------------------------------
     @classmethod
-    def start(
-        cls, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any], data: dict[str, Any]
-    ) -> Run:
+    def start(cls, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any], data: dict[str, Any]) -> Run:
         run = cls(BpmnWorkflow(spec, subprocess_specs))
         run.wf.task_tree.set_data(**data)  # wf.set_data() would be invisible to scripts
         run.step()
@@ -158,9 +152,7 @@ class Run:
     def step(self) -> None:
         """Run everything that needs no person; translate engine failures."""
         try:
-            self.wf.do_engine_steps(
-                will_complete_task=self._will_complete, did_complete_task=self._did_complete
-            )
+            self.wf.do_engine_steps(will_complete_task=self._will_complete, did_complete_task=self._did_complete)
         except SpiffWorkflowException as exc:
             task = getattr(exc, "task", None)
             spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)

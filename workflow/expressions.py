@@ -148,12 +148,10 @@ def _public(context: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in context.items() if not k.startswith("_")}
 
 
-class GuardedEnvironment(TaskDataEnvironment):  # type: ignore[misc]
+class GuardedEnvironment(TaskDataEnvironment):
     """TaskDataEnvironment that checks every expression before eval/exec."""
 
-    def evaluate(
-        self, expression: str, context: dict[str, Any], external_context: Any = None
-    ) -> Any:
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         check_expression(expression, "eval")
         return super().evaluate(expression, _public(context), external_context)
 

@@ -189,9 +189,7 @@ def parse_submission(form: Form, raw: Mapping[str, Any]) -> tuple[dict[str, Any]
             data[name] = _coerce(prop, widget_for(prop, form.ui_for(name)), text)
         except ValueError:
             errors[name] = _COERCE_MESSAGES.get(str(prop.get("type")), "Ongeldige waarde.")
-    for error in Draft202012Validator(form.schema, format_checker=FormatChecker()).iter_errors(
-        _jsonable(data)
-    ):
+    for error in Draft202012Validator(form.schema, format_checker=FormatChecker()).iter_errors(_jsonable(data)):
         for name, message in _messages(form, error):
             errors.setdefault(name, message)
     if errors:

@@ -75,24 +75,40 @@ def _my_schools() -> list[School]:
 
 def _new_fields(values: dict[str, str], errors: dict[str, str]) -> list[FormField]:
     schools = [(str(s.id), f"{s.naam} ({s.brin6})") for s in _my_schools()]
+
     def f(name: str, label: str, widget: str = "text", required: bool = True, **kw: object) -> FormField:
         return FormField(name=name, label=label, widget=widget, required=required, value=values.get(name),
                          error=errors.get(name, ""), **kw)  # type: ignore[arg-type]  # fmt: skip
+
     return [
         f("school_id", "School", "select", options=schools),
         f("roepnaam", "Roepnaam", attrs={"maxlength": 100}),
         f("tussenvoegsel", "Tussenvoegsel", required=False, attrs={"maxlength": 40}),
-        f("achternaam", "Achternaam", attrs={"maxlength": 150},
-          help="Buitenlandse voorvoegsels horen bij de achternaam, bijvoorbeeld El-Makrini."),
+        f(
+            "achternaam",
+            "Achternaam",
+            attrs={"maxlength": 150},
+            help="Buitenlandse voorvoegsels horen bij de achternaam, bijvoorbeeld El-Makrini.",
+        ),
         f("geboortedatum", "Geboortedatum", "date"),
         f("geslacht", "Geslacht", "radio", options=list(GESLACHTEN.items())),
         f("titel", "Titel van de hulpvraag", "select", options=[(t, t) for t in TITELS]),
-        f("omschrijving", "Omschrijving", "textarea", attrs={"maxlength": 2000},
-          help="Beschrijf kort de hulpvraag. Noem hier niet de naam van de leerling."),
+        f(
+            "omschrijving",
+            "Omschrijving",
+            "textarea",
+            attrs={"maxlength": 2000},
+            help="Beschrijf kort de hulpvraag. Noem hier niet de naam van de leerling.",
+        ),
         f("contactpersoon_naam", "Contactpersoon", attrs={"maxlength": 200}),
         f("contactpersoon_email", "E-mail contactpersoon", "email"),
-        f("contactpersoon_telefoon", "Telefoon contactpersoon", required=False, attrs={"maxlength": 40},
-          help="Liever een zakelijk nummer dan een privénummer."),
+        f(
+            "contactpersoon_telefoon",
+            "Telefoon contactpersoon",
+            required=False,
+            attrs={"maxlength": 40},
+            help="Liever een zakelijk nummer dan een privénummer.",
+        ),
     ]
 
 

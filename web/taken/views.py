@@ -74,7 +74,12 @@ def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str]
     form_fields = [_with_choices(f) for f in fields(form, values, errors)]
     can_do = task.is_open and may_do_task(current_user, task)
     return render_template(
-        "taken/task.html", task=task, form=form, fields=form_fields, errors=errors, can_do=can_do,
+        "taken/task.html",
+        task=task,
+        form=form,
+        fields=form_fields,
+        errors=errors,
+        can_do=can_do,
         candidates=task_candidates(task) if task.is_open else [],
     ), status  # type: ignore[return-value]
 
@@ -112,7 +117,9 @@ def complete(task_id: int) -> str | Response:
         log.error("process failed on task %s: %s", task_id, exc.bpmn_id)
         abort(409, f"{exc} Er is niets opgeslagen; een procesbeheerder is nodig.")
     flash(f"Taak ‘{task.titel}’ afgehandeld.", "success")
-    return redirect(url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox"))
+    return redirect(
+        url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox")
+    )
 
 
 @bp.post("/taken/<int:task_id>/claim")

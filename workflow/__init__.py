@@ -1,0 +1,1 @@
+"""The engine boundary: the only package that imports SpiffWorkflow."""
