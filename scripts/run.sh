@@ -37,7 +37,7 @@ stop_all() {
 }
 
 ensure_secret_key
-"$BIN/flask" --app app db upgrade
+BPMN_PUBLISH_ON_START=0 "$BIN/flask" --app app db upgrade  # publishing needs the tables first
 if database_has_users; then
   echo "De database heeft al gebruikers: demodata niet opnieuw aangemaakt."
 else
