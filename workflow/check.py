@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,8 @@ def _check_structure(report: _Report) -> None:
     assert report.tree is not None
     process_ids = executable_process_ids(report.tree)
     if not process_ids:
-        report.at(None, 'geen uitvoerbaar proces (zet isExecutable="true" op het proces)')
+        first = next(iter(report.xpath("//bpmn:process")), None)
+        report.at(first, 'geen uitvoerbaar proces (zet isExecutable="true" op het proces)')
     for extra in report.xpath("//bpmn:process[@isExecutable='true']")[1:]:
         report.at(extra, "meer dan één uitvoerbaar proces in één bestand")
     if _check_references(report):
@@ -372,17 +373,21 @@ class _Form:
         if not isinstance(schema, dict) or not self._check_schema(schema):
             return
         if not isinstance(ui, dict):
-            self.add(self.ui_file, None, "een UI-schema is een JSON-object")
+            self.add(self.ui_file, (), "een UI-schema is een JSON-object")
             return
         self._check_ui(schema.get("properties", {}), ui)
 
-    def add(self, file: str, key: str | None, message: str) -> None:
-        self.report.add(self._line(file, key), self.task_id, message, file=file)
+    def add(self, file: str, keys: Sequence[str], message: str) -> None:
+        self.report.add(self._line(file, keys), self.task_id, message, file=file)
 
-    def _line(self, file: str, key: str | None) -> int:
-        """The first line of a JSON file that mentions ``"key"`` (1 when unknown)."""
-        lines = (self.report.path.parent / file).read_text("utf-8").splitlines() if key else []
-        return next((i for i, text in enumerate(lines, 1) if f'"{key}"' in text), 1)
+    def _line(self, file: str, keys: Sequence[str]) -> int:
+        """The line of ``"a"``, then of the first ``"b"`` after it, … (1 when unknown)."""
+        lines = (self.report.path.parent / file).read_text("utf-8").splitlines()
+        index = None
+        for key in keys:
+            after = (n for n in range(index or 0, len(lines)) if f'"{key}"' in lines[n])
+            index = next(after, index)
+        return index + 1 if index is not None else 1
 
     def _load(self, file: str) -> Any:
         try:
@@ -400,36 +405,35 @@ class _Form:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             keys = [str(k) for k in exc.path if isinstance(k, str)]
-            message = f"ongeldig JSON-schema (Draft 2020-12): {exc.message}"
-            self.add(self.schema_file, keys[-1] if keys else None, message)
+            self.add(self.schema_file, keys, f"ongeldig JSON-schema (Draft 2020-12): {exc.message}")
             return False
         if schema.get("$schema", _SCHEMA_ID) != _SCHEMA_ID:
-            self.add(self.schema_file, "$schema", f'gebruik "$schema": "{_SCHEMA_ID}"')
+            self.add(self.schema_file, ["$schema"], f'gebruik "$schema": "{_SCHEMA_ID}"')
         if schema.get("type") != "object":
-            self.add(self.schema_file, "type", 'een formulier is een schema met "type": "object"')
+            self.add(self.schema_file, ["type"], 'een formulier is een schema met "type": "object"')
             return False
         properties = schema.get("properties", {})
         for name in schema.get("required", []):
             if name not in properties:
-                self.add(self.schema_file, name, f"verplicht veld '{name}' ontbreekt in properties")
+                self.add(self.schema_file, ["required", name], f"verplicht veld '{name}' ontbreekt in properties")
         for name, prop in properties.items():
             problem = _field_problem(prop)
             if problem:
-                self.add(self.schema_file, name, f"veld '{name}': {problem}")
+                self.add(self.schema_file, ["properties", name], f"veld '{name}': {problem}")
         return True
 
     def _check_ui(self, properties: dict[str, Any], ui: dict[str, Any]) -> None:
         file = self.ui_file or self.schema_file
         for key in [k for k in ui if not k.startswith("ui:")] + list(ui.get("ui:order", [])):
             if key not in properties:
-                self.add(file, key, f"UI-schema noemt onbekend veld '{key}'")
+                self.add(file, [key], f"UI-schema noemt onbekend veld '{key}'")
         for name, prop in properties.items():
             if _field_problem(prop):
                 continue  # already reported with the schema
             field_ui = ui.get(name)
             problem = _widget_problem(prop, field_ui if isinstance(field_ui, dict) else {})
             if problem:
-                self.add(file, name, f"veld '{name}': {problem}")
+                self.add(file, [name] if self.ui_file else ["properties", name], f"veld '{name}': {problem}")
 
 
 def _field_problem(prop: Any) -> str | None:
