@@ -347,3 +347,29 @@ def test_cli_check_prints_problems_and_fails(runner, tmp_path: Path) -> None:  #
     assert result.exit_code == 1
     assert f"proef.bpmn:{line_of(path, '>PT1S<')}: wachten: timer: 'PT1S' is geen tekst" in result.output
     assert "OK:" not in result.output
+
+
+def test_a_doctype_is_refused_without_expanding_entities(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    laughs = '<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+    text = path.read_text("utf-8").replace("<bpmn:definitions", laughs + "<bpmn:definitions", 1)
+    path.write_text(text.replace('name="Invullen"', 'name="&b;"'), "utf-8")
+
+    [problem] = check_file(path)
+
+    assert problem.endswith(": -: een DOCTYPE (DTD of entiteiten) is niet toegestaan in een diagram")
+
+
+def test_each_form_problem_is_reported_once(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    ui_property = (
+        'value="proef.json" />\n          <spiffworkflow:property name="formUiSchemaFilename" value="proef.ui.json" />'
+    )
+    path.write_text(path.read_text("utf-8").replace('value="proef.json" />', ui_property), "utf-8")
+    (tmp_path / "proef.ui.json").write_text('{"reden": ', "utf-8")
+    (tmp_path / "proef.json").write_text("[]", "utf-8")
+
+    assert check_file(path) == [
+        "proef.json:1: invullen: ongeldig JSON-schema (Draft 2020-12): [] is not of type 'object', 'boolean'",
+        "proef.ui.json:1: invullen: geen geldige JSON: Expecting value (kolom 11)",
+    ]

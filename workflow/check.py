@@ -370,8 +370,8 @@ class _Form:
     def check(self) -> None:
         schema = self._load(self.schema_file)
         ui = self._load(self.ui_file) if self.ui_file else {}
-        if not isinstance(schema, dict) or not self._check_schema(schema):
-            return
+        if schema is None or not self._check_schema(schema) or ui is None:
+            return  # what is wrong has been reported; the fields cannot be checked
         if not isinstance(ui, dict):
             self.add(self.ui_file, (), "een UI-schema is een JSON-object")
             return
@@ -399,7 +399,7 @@ class _Form:
             self.report.add(1, self.task_id, f"bestand niet leesbaar: {exc}", file=file)
         return None
 
-    def _check_schema(self, schema: dict[str, Any]) -> bool:
+    def _check_schema(self, schema: Any) -> bool:
         """Report what the renderer cannot use; True when the fields can be checked further."""
         try:
             Draft202012Validator.check_schema(schema)
@@ -407,11 +407,11 @@ class _Form:
             keys = [str(k) for k in exc.path if isinstance(k, str)]
             self.add(self.schema_file, keys, f"ongeldig JSON-schema (Draft 2020-12): {exc.message}")
             return False
-        if schema.get("$schema", _SCHEMA_ID) != _SCHEMA_ID:
-            self.add(self.schema_file, ["$schema"], f'gebruik "$schema": "{_SCHEMA_ID}"')
-        if schema.get("type") != "object":
+        if not isinstance(schema, dict) or schema.get("type") != "object":
             self.add(self.schema_file, ["type"], 'een formulier is een schema met "type": "object"')
             return False
+        if schema.get("$schema", _SCHEMA_ID) != _SCHEMA_ID:
+            self.add(self.schema_file, ["$schema"], f'gebruik "$schema": "{_SCHEMA_ID}"')
         properties = schema.get("properties", {})
         for name in schema.get("required", []):
             if name not in properties:

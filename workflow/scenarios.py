@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 from lxml import etree
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from models.hulpvraag import VOORLOPIGE_AANMELDING
 from workflow.check import NS, check_file
 from workflow.definitions import Diagram, diagram_files, read_diagram
-from workflow.engine import SERIALIZER_VERSION, EngineError, Run, parse_bpmn, spec_to_dict
-from workflow.engine import task_properties as properties_of
+from workflow.engine import SERIALIZER_VERSION, EngineError, Run, parse_bpmn, spec_to_dict, task_properties
 from workflow.forms import form_from_files, parse_submission
 
 SUFFIX = ".scenarios.yaml"
@@ -172,7 +172,7 @@ class _Runner:
 
     def _step(self, run: Run, step: Stap, label: str) -> Run:
         task = self._ready_task(run, step.taak, label)
-        props = properties_of(task)
+        props = task_properties(task)
         forms = self.diagram.forms
         schema, ui = props.get("formJsonSchemaFilename"), props.get("formUiSchemaFilename")
         form = form_from_files(forms, schema, ui)
@@ -188,7 +188,7 @@ class _Runner:
             raise _Failed(f"{label}: de status is '{self.status}', verwacht '{step.status}'")
         return self._saved_and_loaded(run)
 
-    def _ready_task(self, run: Run, bpmn_id: str, label: str) -> Any:
+    def _ready_task(self, run: Run, bpmn_id: str, label: str) -> Task:
         ready = run.ready_user_tasks()
         for task in ready:
             if task.task_spec.bpmn_id == bpmn_id:
