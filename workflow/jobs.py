@@ -27,7 +27,7 @@ def celery_settings(config: Any) -> dict[str, Any]:
         "worker_prefetch_multiplier": 1,
         "task_always_eager": config["CELERY_ALWAYS_EAGER"],
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {"visibility_timeout": config["CELERY_VISIBILITY_TIMEOUT"]},
+        "broker_transport_options": _transport_options(config),
         "task_time_limit": 300,
         "task_soft_time_limit": 240,
         "beat_schedule": {
@@ -38,6 +38,14 @@ def celery_settings(config: Any) -> dict[str, Any]:
         },
         "beat_schedule_filename": f"{config['INSTANCE_PATH']}/celerybeat-schedule",
     }
+
+
+def _transport_options(config: Any) -> dict[str, Any]:
+    """visibility_timeout is a Redis/SQS option; Kombu's SQLAlchemy transport hands every
+    option to create_engine(), which refuses unknown ones."""
+    if str(config["CELERY_BROKER_URL"]).startswith(("redis", "rediss", "sqs")):
+        return {"visibility_timeout": config["CELERY_VISIBILITY_TIMEOUT"]}
+    return {}
 
 
 def celery_init_app(app: Flask) -> Celery:
