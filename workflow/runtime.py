@@ -120,12 +120,7 @@ def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
         raise LookupError(task_pk)
     instance = _lock(task.instance_id)
     db.session.refresh(task)
-    if task.completed_at is not None:
-        raise TaskAlreadyDone()
-    if not may_do_task(user, task):
-        raise NotAllowed()
-    if task.claimed_by_id not in (None, user.id):
-        raise TaskClaimed()
+    check_may_work(task, user)
     data, errors = parse_submission(task_form(task), raw)
     if errors:
         raise FormInvalid(errors)
@@ -246,13 +241,18 @@ def _due(duration: str | None) -> datetime | None:
 
 
 # --- claiming ---------------------------------------------------------------------------
-def claim(task: HumanTask, user: User) -> None:
+def check_may_work(task: HumanTask, user: User) -> None:
+    """Raise unless ``task`` is open, falls to ``user`` and is not claimed by someone else."""
     if task.completed_at is not None:
         raise TaskAlreadyDone()
     if not may_do_task(user, task):
         raise NotAllowed()
     if task.claimed_by_id not in (None, user.id):
         raise TaskClaimed()
+
+
+def claim(task: HumanTask, user: User) -> None:
+    check_may_work(task, user)
     task.claimed_by_id = user.id
 
 
