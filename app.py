@@ -44,11 +44,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import auth, errors, health, hulpvragen, taken, ui
+    from web import auth, beheer, errors, health, hulpvragen, policy, taken, ui
 
     ui.init_app(app)
     errors.init_app(app)
-    for module in (auth, health, hulpvragen, taken):
+    policy.init_app(app)
+    for module in (auth, beheer, health, hulpvragen, taken):
         app.register_blueprint(module.bp)
 
 

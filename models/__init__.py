@@ -4,6 +4,7 @@ from models.base import db, utcnow
 from models.bestuur import Bestuur
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
+from models.login_session import LoginSession
 from models.human_task import HumanTask
 from models.process_definition import ProcessDefinition
 from models.process_instance import ProcessInstance
@@ -18,6 +19,7 @@ __all__ = [
     "Dossier",
     "Hulpvraag",
     "HumanTask",
+    "LoginSession",
     "ProcessDefinition",
     "ProcessInstance",
     "Rol",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import CreatedMixin, db
+from models.base import CreatedMixin, UTCDateTime, db
 
 if TYPE_CHECKING:
     from models.school import School
@@ -70,6 +71,10 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
     functie: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     actief: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # seed-demo account
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # replay protection
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     rol_rows: Mapped[list[UserRol]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     scholen: Mapped[list[School]] = relationship(secondary=user_school, lazy="selectin")

@@ -14,6 +14,7 @@ from flask import Blueprint, current_app, jsonify
 from werkzeug.wrappers import Response
 
 from models import db
+from web import policy
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ BROKER_TIMEOUT_S = 3
 
 
 @bp.get("/healthz")
+@policy.public
 def healthz() -> tuple[Response, int]:
     database, broker = database_ok(), broker_ok(current_app.extensions["celery"])
     body = {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import Dossier, Hulpvraag, HumanTask, ProcessInstance, School, db
 from models.dossier import GESLACHTEN
 from models.hulpvraag import STATUSSEN, TITELS
 from models.user import SCHOOL_ROLLEN
+from web import policy
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from workflow.access import hulpvraag_filter, task_candidates
 from workflow.forms import FormField
@@ -45,7 +46,7 @@ def _status_filter(query: sa.Select[tuple[Hulpvraag]], statussen: list[str]) -> 
 
 
 @bp.get("")
-@login_required
+@policy.authenticated
 def index() -> str:
     text = request.args.get("q", "").strip()[:100]
     statussen = [s for s in request.args.getlist("status") if s in STATUSSEN]
@@ -118,7 +119,7 @@ def _require_school_user() -> None:
 
 
 @bp.get("/nieuw")
-@login_required
+@policy.roles(*SCHOOL_ROLLEN)
 def nieuw() -> str:
     _require_school_user()
     schools = _my_schools()
@@ -129,7 +130,7 @@ def nieuw() -> str:
 
 
 @bp.post("/nieuw")
-@login_required
+@policy.roles(*SCHOOL_ROLLEN)
 def create() -> str | Response:
     _require_school_user()
     raw = request.form.to_dict()
@@ -176,7 +177,7 @@ def _visible_or_404(hulpvraag_id: int) -> Hulpvraag:
 
 
 @bp.get("/<int:hulpvraag_id>")
-@login_required
+@policy.authenticated
 def show(hulpvraag_id: int) -> str:
     hulpvraag = _visible_or_404(hulpvraag_id)
     open_tasks = db.session.scalars(

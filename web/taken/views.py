@@ -6,10 +6,11 @@ import logging
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from models import Hulpvraag, HumanTask, User, UserRol, db
+from web import policy
 from web.ui import safe_path
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
 from workflow.forms import FormField, fields
@@ -30,13 +31,13 @@ log = logging.getLogger(__name__)
 
 
 @bp.get("/")
-@login_required
+@policy.authenticated
 def home() -> Response:
     return redirect(url_for("taken.inbox"))
 
 
 @bp.get("/taken")
-@login_required
+@policy.authenticated
 def inbox() -> str:
     query = (
         sa.select(HumanTask)
@@ -63,7 +64,7 @@ def _task_or_404(task_id: int) -> HumanTask:
 
 
 @bp.get("/taken/<int:task_id>")
-@login_required
+@policy.authenticated
 def show(task_id: int) -> str:
     task = _task_or_404(task_id)
     return _render_task(task, values={}, errors={})
@@ -93,7 +94,7 @@ def _with_choices(field: FormField) -> FormField:
 
 
 @bp.post("/taken/<int:task_id>")
-@login_required
+@policy.authenticated
 def complete(task_id: int) -> str | Response:
     task = _task_or_404(task_id)
     raw = request.form.to_dict()
@@ -123,13 +124,13 @@ def complete(task_id: int) -> str | Response:
 
 
 @bp.post("/taken/<int:task_id>/claim")
-@login_required
+@policy.authenticated
 def claim_task(task_id: int) -> Response:
     return _claim_action(task_id, claim, "U heeft de taak geclaimd.")
 
 
 @bp.post("/taken/<int:task_id>/vrijgeven")
-@login_required
+@policy.authenticated
 def unclaim_task(task_id: int) -> Response:
     return _claim_action(task_id, unclaim, "De taak is vrijgegeven.")
 

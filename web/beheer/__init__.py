@@ -1,0 +1,9 @@
+"""Beheer: pages for beheerders (accounts, audit trail, retention). One blueprint, one module per topic."""
+
+from flask import Blueprint
+
+bp = Blueprint("beheer", __name__, url_prefix="/beheer")
+
+from web.beheer import audit, gebruikers, retentie  # noqa: E402,F401 - registers the routes
+
+__all__ = ["bp"]

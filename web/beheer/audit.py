@@ -1,0 +1,3 @@
+"""Beheer: audit."""
+
+from web.beheer import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Beheer: gebruikers."""
+
+from web.beheer import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Beheer: retentie."""
+
+from web.beheer import bp  # noqa: F401
