@@ -10,7 +10,7 @@ from flask import Flask
 
 import config
 from models import db
-from web.extensions import csrf, login_manager, migrate
+from web.extensions import csrf, limiter, login_manager, migrate
 from workflow.jobs import celery_init_app
 
 
@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     celery_init_app(app)
 
 

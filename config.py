@@ -40,6 +40,7 @@ def build_config(instance_path: str) -> dict[str, object]:
         "BPMN_PUBLISH_ON_START": _env_bool("BPMN_PUBLISH_ON_START", True),
         "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", broker_default),
         "CELERY_TIMER_INTERVAL": float(_env("CELERY_TIMER_INTERVAL", "30")),
+        "CELERY_MAIL_INTERVAL": float(_env("CELERY_MAIL_INTERVAL", "10")),
         "CELERY_ALWAYS_EAGER": _env_bool("CELERY_ALWAYS_EAGER", False),
         "CELERY_VISIBILITY_TIMEOUT": _env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
         "PAGE_SIZE": _env_int("PAGE_SIZE", 25),

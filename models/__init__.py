@@ -1,11 +1,14 @@
 """Persistence only: one module per noun. Importing this package registers every model."""
 
+from models.audit import AuditEntry
+from models.auth_token import PasswordReset, RecoveryCode
 from models.base import db, utcnow
 from models.bestuur import Bestuur
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
-from models.login_session import LoginSession
 from models.human_task import HumanTask
+from models.login_session import LoginSession
+from models.mail import OutgoingMail
 from models.process_definition import ProcessDefinition
 from models.process_instance import ProcessInstance
 from models.samenwerkingsverband import Samenwerkingsverband
@@ -15,13 +18,17 @@ from models.user import Rol, User, UserRol
 from models.wijk import Wijk
 
 __all__ = [
+    "AuditEntry",
     "Bestuur",
     "Dossier",
     "Hulpvraag",
     "HumanTask",
     "LoginSession",
+    "OutgoingMail",
+    "PasswordReset",
     "ProcessDefinition",
     "ProcessInstance",
+    "RecoveryCode",
     "Rol",
     "Samenwerkingsverband",
     "School",

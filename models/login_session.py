@@ -24,6 +24,7 @@ class LoginSession(db.Model):  # type: ignore[name-defined]
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     ended_reason: Mapped[str | None] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(45))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))  # secret shown during enrolment
 
     def __repr__(self) -> str:
         return f"<LoginSession user={self.user_id} ended={self.ended_at is not None}>"

@@ -71,7 +71,7 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
     functie: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     actief: Mapped[bool] = mapped_column(Boolean, default=True)
-    demo: Mapped[bool] = mapped_column(Boolean, default=False)  # seed-demo account
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())  # seed-demo account
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # replay protection
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -37,6 +37,8 @@ stop_all() {
 }
 
 ensure_secret_key
+# Local demo: the seed-demo accounts may log in without a second factor (the login page says so).
+export KANSRIJK_DEMO="${KANSRIJK_DEMO:-1}"
 BPMN_PUBLISH_ON_START=0 "$BIN/flask" --app app db upgrade  # publishing needs the tables first
 if database_has_users; then
   echo "De database heeft al gebruikers: demodata niet opnieuw aangemaakt."

@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from models import db
+from models import User, db
 from web.seed import DemoWorld, create_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,9 @@ def _test_config(database_url: str, instance: Path) -> dict[str, object]:
         "BPMN_PUBLISH_ON_START": False,
         "CELERY_ALWAYS_EAGER": True,
         "CELERY_BROKER_URL": "memory://",
+        # Generous limits for ordinary tests; tests of brute-force protection set their own.
+        "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+        "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
     }
 
 
@@ -86,7 +90,11 @@ def _empty_tables() -> None:
 
 @pytest.fixture
 def world(app: Flask) -> DemoWorld:
+    """The demo SWV; every account has enrolled a second factor (secret known to the tests)."""
     world = create_world(password=PASSWORD)
+    for user in world.users.values():
+        user.demo = False
+        user.totp_secret = pyotp.random_base32()
     db.session.commit()
     return world
 
@@ -120,17 +128,32 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def login(client: FlaskClient, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Password, then the TOTP code of the user's enrolled secret (as the app on a phone would)."""
+    page = client.get("/login")
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)}
+    )
+    if response.status_code != 302 or "/login/code" not in response.headers.get("Location", ""):
+        return client.get(response.headers["Location"]) if response.status_code == 302 else response
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    assert user is not None and user.totp_secret
+    # Tests log in many times a minute; a real user waits for the next code (replays are refused).
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    code_page = client.get("/login/code")
+    code = pyotp.TOTP(user.totp_secret).now()
+    return client.post(
+        "/login/code", data={"code": code, "csrf_token": csrf_token(code_page.text)}, follow_redirects=True
+    )
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient) -> None:
         self._client = client
 
     def login(self, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-        page = self._client.get("/login")
-        return self._client.post(
-            "/login",
-            data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
-            follow_redirects=True,
-        )
+        return login(self._client, username, password)
 
     def logout(self):  # type: ignore[no-untyped-def]
         page = self._client.get("/taken")

@@ -7,8 +7,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
+
+from models import User, db
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -53,7 +57,13 @@ def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("#username", username)
     page.fill("#password", "kansrijk-test-wachtwoord")
     page.click("main button.primary")
-    page.wait_for_selector("text=Mijn taken")
+    page.wait_for_selector("h1:has-text('Inlogcode')")
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    page.fill("#code", pyotp.TOTP(user.totp_secret).now())
+    page.click("main button.primary")
+    page.wait_for_selector("h1:has-text('Mijn taken')")
 
 
 def _logout(page) -> None:  # type: ignore[no-untyped-def]

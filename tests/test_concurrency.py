@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Dossier, Hulpvraag, HumanTask, ProcessInstance, Statuswijziging, User, db
-from tests.conftest import IsolatedClient, csrf_token
+from tests.conftest import IsolatedClient, csrf_token, login
 from workflow.definitions import publish, read_diagram
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import TaskAlreadyDone, complete_task, fire_timers, start_process
@@ -80,9 +80,7 @@ def test_r1_concurrent_completions_over_http(app, world):
     clients = []
     for _ in range(20):
         client = app.test_client()
-        page = client.get("/login")
-        client.post("/login", data={"username": "aanvrager", "password": "kansrijk-test-wachtwoord",
-                                     "csrf_token": csrf_token(page.text)})  # fmt: skip
+        login(client, "aanvrager")
         clients.append((client, csrf_token(client.get(f"/taken/{task_id}").text)))
 
     def post(i: int) -> str:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from models import Dossier, Hulpvraag, HumanTask, Statuswijziging, db
 from tests.conftest import submit_form
+from web import policy
 from workflow.definitions import publish, read_diagram
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import start_process
@@ -36,7 +37,7 @@ def test_exception_in_a_view_shows_generic_page_and_rolls_back(app, world, clien
         db.session.flush()
         raise RuntimeError("geheime details uit de stacktrace")
 
-    app.add_url_rule("/boom", view_func=boom)
+    app.add_url_rule("/boom", view_func=policy.authenticated(boom))
     auth.login("aanvrager")
     response = client.get("/boom")
     assert response.status_code == 500

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, abort, request
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def enforce(app: Flask) -> Callable[[], Any]:
         if not current_user.is_authenticated:
             return app.login_manager.unauthorized()  # type: ignore[attr-defined]
         if rule.second_factor and not _second_factor_done():
-            return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            return redirect(url_for("auth.code"))  # password given, code still missing
         if rule.rollen and not current_user.rollen & rule.rollen:
             log.warning("denied: endpoint=%s user_id=%s", request.endpoint, current_user.id)
             abort(404)  # not-allowed looks like not-there

@@ -52,7 +52,14 @@ def create_world(password: str = DEMO_PASSWORD) -> DemoWorld:
     db.session.flush()
     world = DemoWorld(swv, [])
     for username, (naam, rollen, functie, _scholen) in ACCOUNTS.items():
-        user = User(swv_id=swv.id, username=username, email=f"{username}@demo.kansrijk.nl", naam=naam, functie=functie)
+        user = User(
+            swv_id=swv.id,
+            username=username,
+            email=f"{username}@demo.kansrijk.nl",
+            naam=naam,
+            functie=functie,
+            demo=True,
+        )
         user.set_rollen(rollen)
         user.set_password(password)
         world.users[username] = user

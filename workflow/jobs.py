@@ -34,7 +34,11 @@ def celery_settings(config: Any) -> dict[str, Any]:
             "fire-due-timers": {
                 "task": "workflow.jobs.fire_due_timers",
                 "schedule": config["CELERY_TIMER_INTERVAL"],
-            }
+            },
+            "send-queued-mail": {
+                "task": "workflow.mail.send_queued_mail",
+                "schedule": config["CELERY_MAIL_INTERVAL"],
+            },
         },
         "beat_schedule_filename": f"{config['INSTANCE_PATH']}/celerybeat-schedule",
     }
@@ -54,7 +58,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["workflow.jobs", "workflow.mail"])
     celery_app.config_from_object(celery_settings({**app.config, "INSTANCE_PATH": app.instance_path}))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

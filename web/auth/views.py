@@ -1,22 +1,28 @@
-"""Login/logout with Flask-Login; CSRF on every form via Flask-WTF."""
+"""Login in two steps (password, then TOTP), enrolment, logout, password reset and change."""
 
 from __future__ import annotations
 
 import logging
+import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from models import User, db
+from models import PasswordReset, User, db, utcnow
+from models.auth_token import token_hash
 from web import policy
-from web.auth import sessions
-from web.extensions import login_manager
+from web.auth import sessions, totp
+from web.auth.passwords import password_problem
+from web.extensions import limiter, login_manager
 from web.ui import safe_path
+from workflow.mail import queue_mail
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
+FOUT = "Onjuiste gebruikersnaam of wachtwoord."
 
 
 @login_manager.user_loader
@@ -27,24 +33,104 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def _account_key() -> str:
+    return "account:" + request.form.get("username", "").strip().lower()[:80]
+
+
+def _user_key() -> str:
+    return f"user:{session.get('_user_id', '-')}"
+
+
+def _limit(name: str):  # type: ignore[no-untyped-def]
+    return lambda: current_app.config[name]
+
+
+def _after_login() -> Response:
+    target = session.pop("na_login", None)
+    return redirect(safe_path(target, url_for("taken.inbox")))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @policy.public
-def login() -> str | Response:
-    if current_user.is_authenticated:
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated and sessions.second_factor_done():
         return redirect(url_for("taken.inbox"))
+    if request.method == "GET":
+        return render_template("auth/login.html", error="")
+    username = request.form.get("username", "").strip()
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
+    if user is None or not user.actief or not user.check_password(request.form.get("password", "")):
+        log.warning("login failed (password) from %s", request.remote_addr)
+        return render_template("auth/login.html", error=FOUT), 401
+    next_page = request.args.get("next")
+    sessions.start(user)  # a fresh session id at every login
+    session["na_login"] = next_page
+    login_user(user)
+    db.session.commit()
+    log.info("login password ok user_id=%s", user.id)
+    if sessions.second_factor_done():
+        return _after_login()
+    return redirect(url_for("auth.code" if user.totp_secret else "auth.inschrijven"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@policy.login_step
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
+def code() -> str | Response | tuple[str, int]:
+    if not current_user.totp_secret:
+        return redirect(url_for("auth.inschrijven"))
+    if request.method == "GET":
+        return render_template("auth/code.html", error="")
+    entered = request.form.get("code", "").strip()
+    result = totp.verify(current_user, entered) if "-" not in entered else "fout"
+    if result != "ok" and "-" in entered and totp.use_recovery_code(current_user, entered):
+        result = "ok"
+        flash("U heeft een herstelcode gebruikt; die werkt nu niet meer.", "info")
+    if result != "ok":
+        db.session.commit()
+        log.warning("second factor refused (%s) user_id=%s", result, current_user.id)
+        message = (
+            "Deze code is al gebruikt. Wacht op de volgende code." if result == "hergebruikt" else "Onjuiste code."
+        )
+        return render_template("auth/code.html", error=message), 401
+    sessions.mark_second_factor()
+    db.session.commit()
+    log.info("second factor ok user_id=%s", current_user.id)
+    return _after_login()
+
+
+@bp.route("/login/inschrijven", methods=["GET", "POST"])
+@policy.login_step
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
+def inschrijven() -> str | Response | tuple[str, int]:
+    if current_user.totp_secret:
+        return redirect(url_for("auth.code"))
+    row = sessions.current()
+    assert row is not None  # load_user guarantees a live session
+    if not row.totp_pending:
+        row.totp_pending = totp.new_secret()
+        db.session.commit()
+    secret = row.totp_pending
     error = ""
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
-        if user is not None and user.actief and user.check_password(request.form.get("password", "")):
-            sessions.start(user)  # a fresh session id at every login
-            login_user(user)
+        step = totp.matching_step(secret, request.form.get("code", ""))
+        if step is not None:
+            current_user.totp_secret, current_user.totp_last_step = secret, step
+            row.totp_pending = None
+            codes = totp.new_recovery_codes(current_user)
+            sessions.mark_second_factor()
             db.session.commit()
-            log.info("login ok user_id=%s", user.id)
-            return redirect(safe_path(request.args.get("next"), url_for("taken.inbox")))
-        log.warning("login failed")
-        error = "Onjuiste gebruikersnaam of wachtwoord."
-    return render_template("auth/login.html", error=error), 200 if not error else 401  # type: ignore[return-value]
+            log.info("second factor enrolled user_id=%s", current_user.id)
+            return render_template("auth/herstelcodes.html", codes=codes)
+        log.warning("enrolment code refused user_id=%s", current_user.id)
+        error = "Onjuiste code. Controleer de tijd op uw telefoon en probeer het opnieuw."
+    page = render_template(
+        "auth/inschrijven.html", qr=totp.qr_svg_data_uri(current_user, secret), secret=secret, error=error
+    )
+    return (page, 401) if error else page
 
 
 @bp.post("/logout")
@@ -58,3 +144,97 @@ def logout() -> Response:
     session.clear()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
+
+
+# --- password reset --------------------------------------------------------------------
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@policy.public
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
+def wachtwoord_vergeten() -> str:
+    if request.method == "POST":
+        identifier = request.form.get("identifier", "").strip().lower()
+        if identifier:
+            _send_reset(identifier)
+            db.session.commit()
+        flash("Als dit account bestaat, is er een e-mail met een herstellink verstuurd. De link werkt één uur.", "info")
+    return render_template("auth/wachtwoord_vergeten.html")
+
+
+def _send_reset(identifier: str) -> None:
+    """Username or e-mail address in one field; the answer never tells which accounts exist."""
+    users = db.session.scalars(
+        sa.select(User).where(
+            User.actief.is_(True),
+            sa.or_(sa.func.lower(User.username) == identifier, sa.func.lower(User.email) == identifier),
+        )
+    ).all()
+    for user in users:
+        token = secrets.token_urlsafe(32)
+        hours = current_app.config["PASSWORD_RESET_HOURS"]
+        db.session.add(
+            PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
+        )
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.wachtwoord_herstellen", token=token)
+        body = render_template("mail/wachtwoord_herstellen.txt", user=user, link=link, uren=hours)
+        queue_mail(user.email, "Kansrijk: wachtwoord herstellen", body)
+    log.info("password reset requested (%s accounts)", len(users))
+
+
+def _valid_reset(token: str) -> PasswordReset | None:
+    row = db.session.scalar(sa.select(PasswordReset).where(PasswordReset.token_hash == token_hash(token)))
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return row
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@policy.public
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
+def wachtwoord_herstellen(token: str) -> str | Response | tuple[str, int]:
+    reset = _valid_reset(token)
+    if reset is None:
+        return render_template("auth/herstellen_ongeldig.html"), 404
+    user = db.session.get(User, reset.user_id)
+    assert user is not None
+    error = ""
+    if request.method == "POST":
+        error = _new_password_error(user)
+        if not error:
+            reset.used_at = utcnow()
+            _set_password(user, keep=None)
+            db.session.commit()
+            flash("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/wachtwoord_nieuw.html", error=error, met_huidig=False), 422 if error else 200
+
+
+def _new_password_error(user: User) -> str:
+    new, repeat = request.form.get("nieuw", ""), request.form.get("herhaal", "")
+    if new != repeat:
+        return "De twee wachtwoorden zijn niet gelijk."
+    return password_problem(new, user.username, user.email) or ""
+
+
+def _set_password(user: User, keep: sessions.LoginSession | None) -> None:
+    user.set_password(request.form["nieuw"])
+    user.password_changed_at = utcnow()
+    ended = sessions.end_all(user, "wachtwoord gewijzigd", keep=keep)
+    log.info("password changed user_id=%s, %s other sessions ended", user.id, ended)
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"])
+@policy.authenticated
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
+def wachtwoord_wijzigen() -> str | Response | tuple[str, int]:
+    error = ""
+    if request.method == "POST":
+        if not current_user.check_password(request.form.get("huidig", "")):
+            error = "Uw huidige wachtwoord klopt niet."
+        else:
+            error = _new_password_error(current_user)
+        if not error:
+            _set_password(current_user, keep=sessions.current())
+            db.session.commit()
+            flash("Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.", "success")
+            return redirect(url_for("taken.inbox"))
+    return render_template("auth/wachtwoord_nieuw.html", error=error, met_huidig=True), 422 if error else 200
