@@ -1,0 +1,139 @@
+"""S1 and S2: every route has a policy; the access matrix over roles × routes × object states.
+
+The matrix is one table. Add a row when a route is added; each cell is one test case.
+Roles: school A staff (aanvrager, directeur), school B staff (aanvrager2), SCP of A (scp),
+SCP of B (scp2), functionarissen, beheerder, procesbeheerder, extern, anonymous.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from models import Dossier, Hulpvraag, HumanTask, db
+from tests.conftest import csrf_token, login
+from web import policy
+from workflow.hulpvragen import create_hulpvraag
+from workflow.runtime import complete_task
+
+ROLLEN = ["anoniem", "aanvrager", "directeur", "aanvrager2", "scp", "scp2", "orthopedagoog", "psycholoog",
+          "beheerder", "procesbeheerder", "extern"]  # fmt: skip
+STATES = ["voorlopig", "aanmelding", "doorgezet", "afgerond"]
+
+# Who sees a hulpvraag of school A in each state (everyone else: the same 404 as nonexistent).
+SEES = {
+    "voorlopig": {"aanvrager", "directeur", "beheerder"},
+    "aanmelding": {"aanvrager", "directeur", "scp", "beheerder"},
+    "doorgezet": {"aanvrager", "directeur", "scp", "orthopedagoog", "beheerder"},
+    "afgerond": {"aanvrager", "directeur", "scp", "orthopedagoog", "beheerder"},
+}
+# Who may complete the open task of that state (others who can see it: 403; the rest: 404).
+DOES = {"voorlopig": {"aanvrager"}, "aanmelding": {"scp"}, "doorgezet": {"orthopedagoog"}, "afgerond": set()}
+VALID_INPUT = {
+    "voorlopig": {"ouders_geinformeerd": "ja"},
+    "aanmelding": {"besluit": "dossier_compleet", "reden": "Compleet"},
+    "doorgezet": {"besluit": "dossier_compleet", "reden": "Compleet"},
+}
+
+
+def _in_state(world, state: str) -> Hulpvraag:  # type: ignore[no-untyped-def]
+    school = world.scholen[0]
+    dossier = Dossier(swv_id=world.swv.id, school_id=school.id, roepnaam="Matrix", achternaam="Leerling")
+    db.session.add(dossier)
+    db.session.flush()
+    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="TLV -Nieuw", omschrijving="matrix")
+    steps = {"aanmelding": 1, "doorgezet": 2, "afgerond": 3}.get(state, 0)
+    inputs = [("aanvrager", VALID_INPUT["voorlopig"]),
+              ("scp", {"besluit": "doorzetten", "functie": "orthopedagoog", "reden": "Advies"}),
+              ("orthopedagoog", {"besluit": "afgewezen", "reden": "Niet nodig"})]  # fmt: skip
+    for username, data in inputs[:steps]:
+        complete_task(_open_task(hulpvraag).id, world.users[username], data)
+    db.session.commit()
+    return hulpvraag
+
+
+def _open_task(hulpvraag: Hulpvraag) -> HumanTask:
+    task = db.session.scalars(
+        sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id, completed_at=None).order_by(HumanTask.id.desc())
+    ).first()
+    if task is None:  # finished: the last task, now completed
+        task = db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id).order_by(HumanTask.id.desc())).first()
+    assert task is not None
+    return task
+
+
+def _as(client, rol: str) -> None:  # type: ignore[no-untyped-def]
+    if rol != "anoniem":
+        login(client, rol)
+
+
+# --- S1 -------------------------------------------------------------------------------------
+def test_every_route_has_a_policy(app):
+    missing = [rule.endpoint for rule in app.url_map.iter_rules() if policy.rule_for(app, rule.endpoint) is None]
+    assert missing == [], f"routes without a policy declaration: {missing}"
+
+
+def test_a_route_without_policy_is_refused(app, client, world):
+    app.add_url_rule("/zonder-policy", "zonder_policy", lambda: "geheim")
+    login(client, "beheerder")
+    response = client.get("/zonder-policy")
+    assert response.status_code == 403 and "geheim" not in response.text
+
+
+# --- S2 -------------------------------------------------------------------------------------
+def _expected_view(rol: str, state: str) -> int:
+    if rol == "anoniem":
+        return 302
+    return 200 if rol in SEES[state] else 404
+
+
+def _expected_complete(rol: str, state: str) -> int:
+    if rol == "anoniem":
+        return 302
+    if rol in DOES[state]:
+        return 302
+    if state == "afgerond" and rol in SEES[state]:
+        return 409  # already done
+    return 403 if rol in SEES[state] else 404
+
+
+CELLS = [(rol, state) for state in STATES for rol in ROLLEN]
+
+
+@pytest.mark.parametrize(("rol", "state"), CELLS)
+def test_access_matrix(app, client, world, rol, state):
+    hulpvraag = _in_state(world, state)
+    task = _open_task(hulpvraag)
+    _as(client, rol)
+    view = _expected_view(rol, state)
+    assert client.get(f"/hulpvragen/{hulpvraag.id}").status_code == view
+    assert client.get(f"/hulpvragen/{hulpvraag.id + 1000}").status_code == (302 if rol == "anoniem" else 404)
+    assert client.get(f"/taken/{task.id}").status_code == view
+    listed = client.get(f"/hulpvragen?q={hulpvraag.aanvraagnummer}")
+    if rol != "anoniem":
+        assert (f'href="/hulpvragen/{hulpvraag.id}"' in listed.text) is (view == 200)
+        inbox = client.get("/taken").text
+        assert (f"/taken/{task.id}\"" in inbox) is (rol in DOES[state])
+    token = csrf_token(client.get("/login").text) if rol == "anoniem" else csrf_token(client.get("/taken").text)
+    done = client.post(f"/taken/{task.id}", data={**VALID_INPUT.get(state, {}), "csrf_token": token})
+    assert done.status_code == _expected_complete(rol, state)
+    db.session.expire_all()
+    changed = db.session.get(HumanTask, task.id).completed_at is not None
+    assert changed is (state == "afgerond" or rol in DOES[state])
+
+
+ROUTES = [  # path, roles that get 200 (logged-in others: 404, anonymous: 302)
+    ("/hulpvragen/nieuw", {"aanvrager", "aanvrager2", "directeur"}),
+    ("/beheer/gebruikers", {"beheerder"}),
+    ("/hulpvragen", set(ROLLEN) - {"anoniem"}),
+    ("/taken", set(ROLLEN) - {"anoniem"}),
+    ("/account/wachtwoord", set(ROLLEN) - {"anoniem"}),
+]
+
+
+@pytest.mark.parametrize("rol", ROLLEN)
+def test_role_routes(client, world, rol):
+    _as(client, rol)
+    for path, allowed in ROUTES:
+        expected = 302 if rol == "anoniem" else (200 if rol in allowed else 404)
+        assert client.get(path).status_code == expected, path
