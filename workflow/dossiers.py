@@ -1,0 +1,79 @@
+"""Dossier rules: Dutch name parts, and finding a likely duplicate before creating a pupil."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from models import Dossier, db
+
+# Dutch tussenvoegsels (lower case). Particles of other languages (El, da, Al, Mc …) are not
+# tussenvoegsels: they stay part of the achternaam ("El-Makrini", "da Silva", "Fortes Monteiro").
+TUSSENVOEGSELS = frozenset(
+    (
+        "van", "de", "der", "den", "het", "'t", "ten", "ter", "te", "in", "op", "aan", "bij", "uit", "voor",
+        "onder", "over", "van de", "van der", "van den", "van het", "van 't", "van ter", "van te", "in de",
+        "in der", "in den", "in het", "in 't", "op de", "op der", "op den", "op het", "op 't", "uit de",
+        "uit den", "uit het", "uit 't", "aan de", "aan den", "aan het", "bij de", "voor de", "voor den",
+        "onder de", "over de", "de la", "van de la", "d'", "l'",
+    )
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Naam:
+    roepnaam: str
+    tussenvoegsel: str
+    achternaam: str
+
+
+def _longest_particle(words: list[str]) -> int:
+    """How many leading words form a Dutch tussenvoegsel (0 if none); the achternaam stays non-empty."""
+    for size in range(min(3, len(words) - 1), 0, -1):
+        if " ".join(words[:size]).lower() in TUSSENVOEGSELS:
+            return size
+    return 0
+
+
+def split_naam(volledig: str) -> Naam:
+    """'Jan van Boven' → Jan / van / Boven; 'Fatima El-Makrini' → Fatima / – / El-Makrini."""
+    words = volledig.split()
+    if not words:
+        return Naam("", "", "")
+    if len(words) == 1:
+        return Naam("", "", words[0])
+    rest = words[1:]
+    size = _longest_particle(rest)
+    return Naam(words[0], " ".join(rest[:size]).lower(), " ".join(rest[size:]))
+
+
+def normaliseer(roepnaam: str, tussenvoegsel: str, achternaam: str) -> Naam:
+    """Tidy the three parts as typed: 'van Boven' typed as achternaam moves 'van' to the tussenvoegsel."""
+    roepnaam = " ".join(roepnaam.split())
+    tussenvoegsel = " ".join(tussenvoegsel.split()).lower()
+    words = achternaam.split()
+    if not tussenvoegsel:
+        size = _longest_particle(words)
+        tussenvoegsel, words = " ".join(words[:size]).lower(), words[size:]
+    return Naam(roepnaam, tussenvoegsel, " ".join(words))
+
+
+def _key(text: str | None) -> str:
+    return re.sub(r"[\s\-']+", "", (text or "").lower())
+
+
+def mogelijke_dubbelen(school_id: int, roepnaam: str, achternaam: str, geboortedatum: date | None) -> list[Dossier]:
+    """Leerling dossiers at this school with the same name and birth date (spacing/case ignored)."""
+    if geboortedatum is None:
+        return []
+    candidates = db.session.scalars(
+        sa.select(Dossier).where(
+            Dossier.school_id == school_id, Dossier.geboortedatum == geboortedatum, Dossier.niveau == "leerling"
+        )
+    ).all()
+    return [
+        d for d in candidates if _key(d.roepnaam) == _key(roepnaam) and _key(d.achternaam) == _key(achternaam)
+    ]
