@@ -11,6 +11,7 @@ from flask import Flask
 import config
 from models import db
 from web.extensions import csrf, limiter, login_manager, migrate
+from web.logging import init_logging
 from workflow.jobs import celery_init_app
 
 
@@ -22,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.check_production_safe(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    init_logging(app)  # redacts e-mail addresses, tokens and query strings from every record (S14)
 
     register_extensions(app)
     register_blueprints(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,12 +15,14 @@ from models.hulpvraag import STATUSSEN, TITELS
 from models.user import SCHOOL_ROLLEN
 from web import policy
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
+from workflow import audit
 from workflow.access import hulpvraag_filter, task_candidates
 from workflow.forms import FormField
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import ProcessFailed
 
 bp = Blueprint("hulpvragen", __name__, url_prefix="/hulpvragen")
+log = logging.getLogger(__name__)
 
 
 # --- list -------------------------------------------------------------------------------
@@ -141,6 +145,9 @@ def create() -> str | Response:
         return render_template("hulpvragen/nieuw.html", fields=_new_fields(raw, errors), errors=errors), 422  # type: ignore[return-value]
     try:
         hulpvraag = _create(data)
+        audit.record(current_user, "aanmaken", "dossier", hulpvraag.dossier_id, dossier_id=hulpvraag.dossier_id)
+        audit.record(current_user, "aanmaken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id,
+                     detail=hulpvraag.titel)  # fmt: skip
         db.session.commit()
     except ProcessFailed as exc:
         db.session.rollback()
@@ -172,6 +179,9 @@ def _visible_or_404(hulpvraag_id: int) -> Hulpvraag:
         sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
     )
     if hulpvraag is None:
+        exists = db.session.get(Hulpvraag, hulpvraag_id) is not None
+        log.warning("denied: hulpvraag_id=%s user_id=%s (%s)", hulpvraag_id, current_user.id,
+                    "out of scope" if exists else "not found")  # fmt: skip
         abort(404)  # invisible and nonexistent look the same
     return hulpvraag
 
@@ -187,7 +197,10 @@ def show(hulpvraag_id: int) -> str:
     instances = db.session.scalars(
         sa.select(ProcessInstance).where(ProcessInstance.hulpvraag_id == hulpvraag.id).order_by(ProcessInstance.id)
     ).all()
-    return render_template(
+    html = render_template(
         "hulpvragen/show.html", h=hulpvraag, open_tasks=[(t, task_candidates(t)) for t in open_tasks],
         instances=instances, geslachten=GESLACHTEN,
     )  # fmt: skip
+    audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
+    db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
+    return html

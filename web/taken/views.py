@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from models import Hulpvraag, HumanTask, User, UserRol, db
 from web import policy
 from web.ui import safe_path
+from workflow import audit
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
 from workflow.forms import FormField, fields
 from workflow.runtime import (
@@ -54,13 +55,17 @@ def inbox() -> str:
 def _task_or_404(task_id: int) -> HumanTask:
     """A task the user may do or whose hulpvraag they may see; otherwise the same 404."""
     task = db.session.get(HumanTask, task_id)
-    if task is None:
-        abort(404)
-    if may_do_task(current_user, task):
+    if task is not None and may_do_task(current_user, task):
         return task
-    if task.hulpvraag_id is not None and may_see_hulpvraag(current_user, task.hulpvraag_id):
+    if task is not None and task.hulpvraag_id is not None and may_see_hulpvraag(current_user, task.hulpvraag_id):
         return task
+    log.warning("denied: task_id=%s user_id=%s (%s)", task_id, current_user.id,
+                "out of scope" if task is not None else "not found")  # fmt: skip
     abort(404)
+
+
+def _dossier_id(task: HumanTask) -> int | None:
+    return task.hulpvraag.dossier_id if task.hulpvraag is not None else None
 
 
 @bp.get("/taken/<int:task_id>")
@@ -74,7 +79,7 @@ def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str]
     form = task_form(task)
     form_fields = [_with_choices(f) for f in fields(form, values, errors)]
     can_do = task.is_open and may_do_task(current_user, task)
-    return render_template(
+    html = render_template(
         "taken/task.html",
         task=task,
         form=form,
@@ -82,7 +87,10 @@ def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str]
         errors=errors,
         can_do=can_do,
         candidates=task_candidates(task) if task.is_open else [],
-    ), status  # type: ignore[return-value]
+    )
+    audit.record(current_user, "bekijken", "taak", task.id, dossier_id=_dossier_id(task), detail=task.titel)
+    db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
+    return html, status  # type: ignore[return-value]
 
 
 def _with_choices(field: FormField) -> FormField:
@@ -100,6 +108,7 @@ def complete(task_id: int) -> str | Response:
     raw = request.form.to_dict()
     try:
         complete_task(task.id, current_user, raw)
+        audit.record(current_user, "taak_afronden", "taak", task.id, dossier_id=_dossier_id(task), detail=task.titel)
         db.session.commit()
     except FormInvalid as exc:
         db.session.rollback()
@@ -126,19 +135,20 @@ def complete(task_id: int) -> str | Response:
 @bp.post("/taken/<int:task_id>/claim")
 @policy.authenticated
 def claim_task(task_id: int) -> Response:
-    return _claim_action(task_id, claim, "U heeft de taak geclaimd.")
+    return _claim_action(task_id, claim, "U heeft de taak geclaimd.", "geclaimd")
 
 
 @bp.post("/taken/<int:task_id>/vrijgeven")
 @policy.authenticated
 def unclaim_task(task_id: int) -> Response:
-    return _claim_action(task_id, unclaim, "De taak is vrijgegeven.")
+    return _claim_action(task_id, unclaim, "De taak is vrijgegeven.", "vrijgegeven")
 
 
-def _claim_action(task_id: int, action, message: str) -> Response:  # type: ignore[no-untyped-def]
+def _claim_action(task_id: int, action, message: str, detail: str) -> Response:  # type: ignore[no-untyped-def]
     task = _task_or_404(task_id)
     try:
         action(task, current_user)
+        audit.record(current_user, "wijzigen", "taak", task.id, dossier_id=_dossier_id(task), detail=detail)
         db.session.commit()
     except TaskAlreadyDone:
         abort(409, "Deze taak is al afgehandeld.")
