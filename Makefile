@@ -64,6 +64,7 @@ ci-services: $(PIP_STAMP)
 
 ifeq ($(CI),true)
 test: ci-services lint pytest
+	scripts/pip_audit.sh  # S17: needs PyPI, so only in CI (before pytest, whose summary ends the log)
 	TEST_DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) $(BIN)/python -m pytest
 else
 test: lint pytest

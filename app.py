@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from web import security
     from web.database import configure_engine
 
     db.init_app(app)
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(config.BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     limiter.init_app(app)
     celery_init_app(app)
 

@@ -24,6 +24,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_optional_bool(name: str) -> bool | None:
+    """None when unset: the app decides (see web/security.py)."""
+    return _env_bool(name, False) if name in os.environ else None
+
+
 def build_config(instance_path: str) -> dict[str, object]:
     """Settings for one app, read from the environment at creation time."""
     instance = Path(instance_path)
@@ -48,8 +53,15 @@ def build_config(instance_path: str) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # Secure cookies and HSTS unless debug, tests or KANSRIJK_LOCAL_HTTP=1 (`make run` over http):
+        # None means automatic, decided in web/security.py once TESTING is known.
+        "SESSION_COOKIE_SECURE": _env_optional_bool("SESSION_COOKIE_SECURE"),
+        "LOCAL_HTTP": _env_bool("KANSRIJK_LOCAL_HTTP", False),
+        "HSTS": _env_optional_bool("HSTS"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # domain.md §9: the data underlying a decision at most 3 years, the decision 7 years.
+        "RETENTIE_ONDERLIGGEND_JAREN": _env_int("RETENTIE_ONDERLIGGEND_JAREN", 3),
+        "RETENTIE_BESLUIT_JAREN": _env_int("RETENTIE_BESLUIT_JAREN", 7),
         "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _env_int("SESSION_ABSOLUTE_HOURS", 12),
         "PERMANENT_SESSION_LIFETIME": 3600 * _env_int("SESSION_ABSOLUTE_HOURS", 12),

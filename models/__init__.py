@@ -11,6 +11,7 @@ from models.login_session import LoginSession
 from models.mail import OutgoingMail
 from models.process_definition import ProcessDefinition
 from models.process_instance import ProcessInstance
+from models.retentie import Retentievoorstel, Verwijderverslag
 from models.samenwerkingsverband import Samenwerkingsverband
 from models.school import School
 from models.statuswijziging import Statuswijziging
@@ -29,12 +30,14 @@ __all__ = [
     "ProcessDefinition",
     "ProcessInstance",
     "RecoveryCode",
+    "Retentievoorstel",
     "Rol",
     "Samenwerkingsverband",
     "School",
     "Statuswijziging",
     "User",
     "UserRol",
+    "Verwijderverslag",
     "Wijk",
     "db",
     "utcnow",

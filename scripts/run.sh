@@ -39,6 +39,8 @@ stop_all() {
 ensure_secret_key
 # Local demo: the seed-demo accounts may log in without a second factor (the login page says so).
 export KANSRIJK_DEMO="${KANSRIJK_DEMO:-1}"
+# Served over plain http on 127.0.0.1: a Secure session cookie would never come back.
+export KANSRIJK_LOCAL_HTTP="${KANSRIJK_LOCAL_HTTP:-1}"
 BPMN_PUBLISH_ON_START=0 "$BIN/flask" --app app db upgrade  # publishing needs the tables first
 if database_has_users; then
   echo "De database heeft al gebruikers: demodata niet opnieuw aangemaakt."

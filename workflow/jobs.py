@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from celery import Celery, Task, shared_task
+from celery.schedules import crontab
 from flask import Flask
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ def celery_settings(config: Any) -> dict[str, Any]:
             "send-queued-mail": {
                 "task": "workflow.mail.send_queued_mail",
                 "schedule": config["CELERY_MAIL_INTERVAL"],
+            },
+            "list-due-retention": {  # proposes only; a beheerder approves every deletion
+                "task": "workflow.retention.list_due_retention",
+                "schedule": crontab(day_of_month=1, hour=3, minute=0),
             },
         },
         "beat_schedule_filename": f"{config['INSTANCE_PATH']}/celerybeat-schedule",
