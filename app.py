@@ -49,12 +49,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import auth, beheer, errors, health, hulpvragen, policy, taken, ui
+    from web import auth, beheer, bijlagen, errors, health, hulpvragen, policy, taken, ui
 
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, health, hulpvragen, taken):
+    for module in (auth, beheer, bijlagen, health, hulpvragen, taken):
         app.register_blueprint(module.bp)
 
 

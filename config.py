@@ -32,6 +32,7 @@ def _env_optional_bool(name: str) -> bool | None:
 def build_config(instance_path: str) -> dict[str, object]:
     """Settings for one app, read from the environment at creation time."""
     instance = Path(instance_path)
+    bijlage_max = _env_int("BIJLAGE_MAX_BYTES", 10 * 1024 * 1024)  # domain.md §2: at most 10 MB each
     sqlite_url = f"sqlite:///{instance / 'kansrijk.sqlite'}"
     broker_default = f"sqla+sqlite:///{instance / 'broker.sqlite'}"
     return {
@@ -77,6 +78,12 @@ def build_config(instance_path: str) -> dict[str, object]:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": _env("MAIL_FROM", "Kansrijk <noreply@kansrijk.invalid>"),
+        # Bijlagen: where the files go ("bestand": a folder; an S3 store can be added in workflow/opslag.py).
+        "BIJLAGEN_OPSLAG": _env("BIJLAGEN_OPSLAG", "bestand"),
+        "BIJLAGEN_DIR": _env("BIJLAGEN_DIR", str(instance / "bijlagen")),
+        "BIJLAGE_MAX_BYTES": bijlage_max,
+        # Any request body above this is refused (413) before it is read: one bijlage plus the form around it.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", bijlage_max + 64 * 1024),
     }
 
 

@@ -4,6 +4,7 @@ from models.audit import AuditEntry
 from models.auth_token import PasswordReset, RecoveryCode
 from models.base import db, utcnow
 from models.bestuur import Bestuur
+from models.bijlage import Bijlage
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
@@ -21,6 +22,7 @@ from models.wijk import Wijk
 __all__ = [
     "AuditEntry",
     "Bestuur",
+    "Bijlage",
     "Dossier",
     "Hulpvraag",
     "HumanTask",

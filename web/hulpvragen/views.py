@@ -17,6 +17,7 @@ from web import policy
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from workflow import audit
 from workflow.access import hulpvraag_filter, task_candidates
+from workflow.bijlagen import bijlagen_van, mag_bijlage_toevoegen
 from workflow.forms import FormField
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import ProcessFailed
@@ -152,6 +153,7 @@ def show(hulpvraag_id: int) -> str:
     html = render_template(
         "hulpvragen/show.html", h=hulpvraag, open_tasks=[(t, task_candidates(t)) for t in open_tasks],
         instances=instances, geslachten=GESLACHTEN,
+        bijlagen=bijlagen_van(hulpvraag), bijlage_toevoegen=mag_bijlage_toevoegen(current_user, hulpvraag),
     )  # fmt: skip
     audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
