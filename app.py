@@ -25,6 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     init_logging(app)  # redacts e-mail addresses, tokens and query strings from every record (S14)
 
+    if app.config["PROXY_FIX"]:  # the client's address for the audit trail, behind a proxy
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX"], x_proto=app.config["PROXY_FIX"])  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -49,12 +53,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import auth, beheer, bijlagen, errors, health, hulpvragen, policy, taken, ui
+    from web import auth, beheer, bijlagen, dossiers, errors, health, hulpvragen, policy, taken, ui
 
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, bijlagen, health, hulpvragen, taken):
+    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, taken):
         app.register_blueprint(module.bp)
 
 

@@ -41,6 +41,9 @@ def build_config(instance_path: str) -> dict[str, object]:
         "TESTING": False,
         "DEMO_MODE": _env_bool("KANSRIJK_DEMO", False),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", sqlite_url),
+        # SQL parameters (pupil data) never appear in exception texts or the SQL echo.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
+        "PROXY_FIX": _env_int("PROXY_FIX", 0),  # number of trusted proxies in front of the app
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "BPMN_DIR": _env("BPMN_DIR", str(BASE_DIR / "bpmn")),
         "BPMN_PUBLISH_ON_START": _env_bool("BPMN_PUBLISH_ON_START", True),

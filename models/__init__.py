@@ -1,5 +1,6 @@
 """Persistence only: one module per noun. Importing this package registers every model."""
 
+from models.adres import Adres
 from models.audit import AuditEntry
 from models.auth_token import PasswordReset, RecoveryCode
 from models.base import db, utcnow
@@ -15,11 +16,13 @@ from models.process_instance import ProcessInstance
 from models.retentie import Retentievoorstel, Verwijderverslag
 from models.samenwerkingsverband import Samenwerkingsverband
 from models.school import School
+from models.schoolgegevens import Schoolgegevens
 from models.statuswijziging import Statuswijziging
 from models.user import Rol, User, UserRol
 from models.wijk import Wijk
 
 __all__ = [
+    "Adres",
     "AuditEntry",
     "Bestuur",
     "Bijlage",
@@ -36,6 +39,7 @@ __all__ = [
     "Rol",
     "Samenwerkingsverband",
     "School",
+    "Schoolgegevens",
     "Statuswijziging",
     "User",
     "UserRol",

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, db
 
 if TYPE_CHECKING:
+    from models.adres import Adres
     from models.school import School
+    from models.schoolgegevens import Schoolgegevens
 
 NIVEAUS = ("leerling", "school")
 GESLACHTEN = {"m": "Jongen", "v": "Meisje", "x": "Anders / onbekend"}
@@ -29,6 +31,12 @@ class Dossier(CreatedMixin, db.Model):  # type: ignore[name-defined]
     achternaam: Mapped[str | None] = mapped_column(String(150))
     geboortedatum: Mapped[date | None] = mapped_column(Date)
     geslacht: Mapped[str | None] = mapped_column(String(1))
+    ouder_emails: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))  # for inzage
+
+    adressen: Mapped[list[Adres]] = relationship(cascade="all, delete-orphan", order_by="Adres.id")
+    schoolgegevens: Mapped[list[Schoolgegevens]] = relationship(
+        cascade="all, delete-orphan", order_by="Schoolgegevens.van.desc()"
+    )
 
     school: Mapped[School] = relationship()
 

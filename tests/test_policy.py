@@ -125,6 +125,10 @@ def test_access_matrix(app, client, world, rol, state):
 ROUTES = [  # path, roles that get 200 (logged-in others: 404, anonymous: 302)
     ("/hulpvragen/nieuw", {"aanvrager", "aanvrager2", "directeur"}),
     ("/beheer/gebruikers", {"beheerder"}),
+    ("/beheer", {"beheerder", "scp", "scp2"}),
+    ("/beheer/personeelswissel", {"beheerder", "scp", "scp2"}),
+    ("/beheer/audit", {"beheerder"}),
+    ("/beheer/retentie", {"beheerder"}),
     ("/hulpvragen", set(ROLLEN) - {"anoniem"}),
     ("/taken", set(ROLLEN) - {"anoniem"}),
     ("/account/wachtwoord", set(ROLLEN) - {"anoniem"}),

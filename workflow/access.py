@@ -123,3 +123,35 @@ def task_candidates(task: HumanTask) -> list[User]:
     elif task.rol == Rol.FUNCTIONARIS:
         query = query.where(User.functie == task.functie)
     return list(db.session.scalars(query.order_by(User.naam)))
+
+
+def dossier_filter(user: User) -> ColumnElement[bool]:
+    """SQL condition for the dossiers this user may see: school staff of the dossier's school,
+    anyone who may see one of its hulpvragen, and beheerders."""
+    from models import Dossier
+
+    if Rol.BEHEERDER in user.rollen:
+        return sa.true()
+    clauses: list[ColumnElement[bool]] = [
+        Dossier.id.in_(sa.select(Hulpvraag.dossier_id).where(hulpvraag_filter(user)))
+    ]
+    if user.rollen & {Rol.AANVRAGER, Rol.DIRECTEUR}:
+        clauses.append(Dossier.school_id.in_(_my_schools(user)))
+    return sa.or_(*clauses)
+
+
+def may_edit_dossier(user: User, school_id: int) -> bool:
+    """Basisgegevens, adressen and schoolgegevens: the school's own staff and beheerders."""
+    return Rol.BEHEERDER in user.rollen or (
+        bool(user.rollen & {Rol.AANVRAGER, Rol.DIRECTEUR}) and school_id in user.school_ids
+    )
+
+
+def may_edit_contact(user: User, hulpvraag: Hulpvraag) -> bool:
+    """Contactpersoon details: the school's staff, its SCP (coordinator) and beheerders."""
+    if Rol.BEHEERDER in user.rollen:
+        return True
+    if user.rollen & {Rol.AANVRAGER, Rol.DIRECTEUR} and hulpvraag.school_id in user.school_ids:
+        return True
+    mine = hulpvraag.coordinator_id == user.id or hulpvraag.school.scp_id == user.id
+    return Rol.SCP in user.rollen and mine and not hulpvraag.is_voorlopig

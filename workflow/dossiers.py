@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models import Dossier, db
+from models import Dossier, School, db
 
 # Dutch tussenvoegsels (lower case). Particles of other languages (El, da, Al, Mc …) are not
 # tussenvoegsels: they stay part of the achternaam ("El-Makrini", "da Silva", "Fortes Monteiro").
@@ -77,3 +77,22 @@ def mogelijke_dubbelen(school_id: int, roepnaam: str, achternaam: str, geboorted
     return [
         d for d in candidates if _key(d.roepnaam) == _key(roepnaam) and _key(d.achternaam) == _key(achternaam)
     ]
+
+
+_BRIN6 = re.compile(r"\b(\d{2}[A-Z]{2})(\d{2})\b")
+
+
+def school_uit_tekst(text: str) -> School | None:
+    """The school a user picked by typing: 'OBS De Regenboog (00YY00)', '00YY00' or the exact name."""
+    match = _BRIN6.search(text.upper())
+    if match:
+        return db.session.scalar(sa.select(School).filter_by(brin=match.group(1), vestigingscode=match.group(2)))
+    return db.session.scalar(sa.select(School).where(sa.func.lower(School.naam) == text.strip().lower()))
+
+
+def naam_in_tekst(tekst: str, *namen: str | None) -> bool:
+    """Whether one of the pupil's names (3+ letters) appears as a word in ``tekst``."""
+    lowered = tekst.lower()
+    return any(
+        naam and len(naam) >= 3 and re.search(rf"\b{re.escape(naam.lower())}\b", lowered) for naam in namen
+    )

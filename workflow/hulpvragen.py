@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
 from models import Dossier, Hulpvraag, User, db
-from models.hulpvraag import TITELS, VOORLOPIGE_AANMELDING
+from models.hulpvraag import EINDSTATUSSEN, TITELS, VOORLOPIGE_AANMELDING
 from workflow.runtime import set_status, start_process
 
 INTAKE = "hulpvraag"
@@ -19,6 +23,7 @@ def create_hulpvraag(
     contactpersoon_email: str | None = None,
     contactpersoon_telefoon: str | None = None,
     bron: str = "web",
+    coordinator: User | None = None,
 ) -> Hulpvraag:
     """A new hulpvraag in Voorlopige aanmelding with its intake running (flushed)."""
     school = dossier.school
@@ -29,7 +34,7 @@ def create_hulpvraag(
         titel_onbekend=titel not in TITELS,
         omschrijving=omschrijving,
         status=VOORLOPIGE_AANMELDING,
-        coordinator_id=school.scp_id,
+        coordinator_id=coordinator.id if coordinator else school.scp_id,
         aanvrager_id=aanvrager.id,
         contactpersoon_naam=contactpersoon_naam or aanvrager.naam,
         contactpersoon_email=contactpersoon_email or aanvrager.email,
@@ -42,3 +47,28 @@ def create_hulpvraag(
     set_status(hulpvraag, VOORLOPIGE_AANMELDING, "Aangemaakt", aanvrager, "aanmaken", eerste=True)
     start_process(hulpvraag, INTAKE, aanvrager)
     return hulpvraag
+
+
+def open_hulpvragen_van(school_id: int, van: User, zichtbaar: Any) -> list[Hulpvraag]:
+    """Open hulpvragen of a school where ``van`` is aanvrager or contactpersoon (within ``zichtbaar``)."""
+    eind = sa.or_(*[Hulpvraag.status.like(f"{s}%") for s in EINDSTATUSSEN])
+    query = sa.select(Hulpvraag).where(
+        Hulpvraag.school_id == school_id,
+        zichtbaar,
+        sa.not_(eind),
+        sa.or_(Hulpvraag.aanvrager_id == van.id, sa.func.lower(Hulpvraag.contactpersoon_email) == van.email.lower()),
+    )
+    return list(db.session.scalars(query.order_by(Hulpvraag.id)))
+
+
+def wissel_personeel(hulpvraag: Hulpvraag, van: User, naar: User) -> list[str]:
+    """Move aanvrager and contactpersoon from ``van`` to ``naar``; returns what changed (for the history)."""
+    changes = []
+    if hulpvraag.aanvrager_id == van.id:
+        hulpvraag.aanvrager_id = naar.id
+        changes.append("aanvrager")
+    if hulpvraag.contactpersoon_email.lower() == van.email.lower():
+        hulpvraag.contactpersoon_naam, hulpvraag.contactpersoon_email = naar.naam, naar.email
+        hulpvraag.contactpersoon_telefoon = naar.telefoon or ""
+        changes.append("contactpersoon")
+    return changes

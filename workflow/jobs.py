@@ -63,7 +63,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["workflow.jobs", "workflow.mail"])
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=["workflow.jobs", "workflow.mail", "workflow.retention"])
     celery_app.config_from_object(celery_settings({**app.config, "INSTANCE_PATH": app.instance_path}))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

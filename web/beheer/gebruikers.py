@@ -16,6 +16,13 @@ from web.beheer import bp
 log = logging.getLogger(__name__)
 
 
+@bp.get("")
+@policy.roles("beheerder", "scp")
+def index() -> str:
+    """The beheer start page: what this user may manage."""
+    return render_template("beheer/index.html")
+
+
 @bp.get("/gebruikers")
 @policy.roles("beheerder")
 def gebruikers() -> str:
