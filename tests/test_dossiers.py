@@ -201,3 +201,25 @@ def test_personeelswissel_scope(client, world, auth):
     page = client.get("/beheer/personeelswissel").text
     assert world.scholen[2].naam in page and world.scholen[0].naam not in page
     assert db.session.scalars(sa.select(UserRol).filter_by(rol="scp")).first() is not None
+
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def test_bijlagen_while_creating(client, world, auth):
+    import io
+
+    from models import Bijlage
+
+    auth.login("aanvrager")
+    page = client.get("/hulpvragen/nieuw").text
+    data = {**NIEUW, "school_id": str(world.scholen[0].id), "csrf_token": csrf_token(page),
+            "bijlagen": [(io.BytesIO(PDF), "OPPondertekening.pdf")]}  # fmt: skip
+    response = client.post("/hulpvragen/nieuw", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    bijlage = db.session.scalars(sa.select(Bijlage)).one()
+    assert bijlage.naam == "OPPondertekening.pdf" and bijlage.hulpvraag_id == db.session.scalars(sa.select(Hulpvraag)).one().id
+    bad = {**data, "bevestig_nieuw": "1", "bijlagen": [(io.BytesIO(b"MZ\x90\x00 not a pdf"), "rapport.pdf")]}
+    refused = client.post("/hulpvragen/nieuw", data=bad, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Er is niets opgeslagen" in refused.text
+    assert _count(Hulpvraag) == 1 and _count(Bijlage) == 1  # the refused file took the whole hulpvraag back

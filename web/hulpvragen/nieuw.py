@@ -18,6 +18,7 @@ from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from web.hulpvragen.views import bp
 from workflow import audit
 from workflow.access import dossier_filter, may_edit_dossier
+from workflow.bijlagen import BijlageGeweigerd, voeg_toe
 from workflow.dossiers import mogelijke_dubbelen, naam_in_tekst, normaliseer
 from workflow.forms import FormField
 from workflow.hulpvragen import create_hulpvraag
@@ -90,7 +91,7 @@ def _render(values: dict[str, Any], errors: dict[str, str], status: int = 200, *
     page = render_template(
         "hulpvragen/nieuw.html", dossier=dossier, errors=errors, values=values,
         leerling_fields=[] if dossier else _leerling_fields(values, errors),
-        hulpvraag_fields=_hulpvraag_fields(values, errors), **extra,
+        hulpvraag_fields=_hulpvraag_fields(values, errors), bijlagen_mogelijk=True, **extra,
     )  # fmt: skip
     return page, status
 
@@ -132,13 +133,24 @@ def create() -> Response | tuple[str, int]:
         return _render({**raw, "naam_gecontroleerd": "1"}, {"omschrijving": NAAM_WAARSCHUWING}, 422)
     try:
         hulpvraag = _create(data, dossier)
+        _bijlagen(hulpvraag)
         db.session.commit()
     except ProcessFailed as exc:
         db.session.rollback()
         abort(409, f"{exc} Er is niets opgeslagen.")
+    except BijlageGeweigerd as exc:
+        db.session.rollback()  # a refused file: nothing of the new hulpvraag is kept
+        return _render(raw, {"bijlagen": f"{exc} Er is niets opgeslagen; kies de bestanden opnieuw."}, 422)
     flash(f"Hulpvraag {hulpvraag.aanvraagnummer} is aangemaakt als voorlopige aanmelding. "
           "Dien haar in om haar naar het samenwerkingsverband te sturen.", "success")  # fmt: skip
     return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag.id))
+
+
+def _bijlagen(hulpvraag: Hulpvraag) -> None:
+    """Files chosen while creating: stored in the same transaction as the hulpvraag."""
+    for upload in request.files.getlist("bijlagen"):
+        if upload.filename:
+            voeg_toe(hulpvraag, upload.stream, upload.filename, current_user)
 
 
 def _new_dossier(data: dict[str, Any]) -> Dossier:
