@@ -63,10 +63,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from web.cli import bpmn_cli, seed_demo
+    from web.cli import bpmn_cli, seed_bulk, seed_demo
 
     app.cli.add_command(bpmn_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_bulk)
 
 
 def publish_diagrams(app: Flask) -> None:

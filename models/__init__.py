@@ -19,7 +19,9 @@ from models.school import School
 from models.schoolgegevens import Schoolgegevens
 from models.statuswijziging import Statuswijziging
 from models.user import Rol, User, UserRol
+from models.voorkeur import Voorkeur
 from models.wijk import Wijk
+from models.zoeken import TRIGRAM_VELDEN  # noqa: F401 - registers the search indexes
 
 __all__ = [
     "Adres",
@@ -44,6 +46,7 @@ __all__ = [
     "User",
     "UserRol",
     "Verwijderverslag",
+    "Voorkeur",
     "Wijk",
     "db",
     "utcnow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, UTCDateTime, db, utcnow
@@ -87,6 +87,13 @@ def is_eindstatus(status: str) -> bool:
 
 class Hulpvraag(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "hulpvraag"
+    # The lists (web/hulpvragen/lijst.py): newest first, within a status, within a period; the id
+    # is every sort order's tiebreaker, so it is part of the index.
+    __table_args__ = (
+        Index("ix_hulpvraag_updated_at_id", "updated_at", "id"),
+        Index("ix_hulpvraag_status_updated_at_id", "status", "updated_at", "id"),
+        Index("ix_hulpvraag_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     aanvraagnummer: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -95,7 +102,7 @@ class Hulpvraag(CreatedMixin, db.Model):  # type: ignore[name-defined]
     titel: Mapped[str] = mapped_column(String(120), index=True)
     titel_onbekend: Mapped[bool] = mapped_column(Boolean, default=False)
     omschrijving: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(80), index=True, default=VOORLOPIGE_AANMELDING)
+    status: Mapped[str] = mapped_column(String(80), default=VOORLOPIGE_AANMELDING)  # indexed with updated_at
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     aanvrager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     contactpersoon_naam: Mapped[str] = mapped_column(String(200), default="")
