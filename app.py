@@ -6,6 +6,7 @@ import logging
 import os
 from typing import Any
 
+import click
 from flask import Flask
 
 import config
@@ -20,7 +21,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.build_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
-    config.check_production_safe(app.config)
+    serving = click.get_current_context(silent=True) is None  # CLI commands (bpmn check, db upgrade) serve nothing
+    if serving:
+        config.check_production_safe(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     init_logging(app)  # redacts e-mail addresses, tokens and query strings from every record (S14)
@@ -32,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
-    if app.config["BPMN_PUBLISH_ON_START"]:
+    if app.config["BPMN_PUBLISH_ON_START"] and serving:  # the CLI publishes with `flask bpmn publish`
         publish_diagrams(app)
     return app
 

@@ -69,9 +69,9 @@ def test_roundtrip_really_loads_the_saved_state(monkeypatch: pytest.MonkeyPatch)
     loads = []
     original = scenarios.Run.load
 
-    def counting_load(state, spec, version):  # type: ignore[no-untyped-def]
+    def counting_load(state, spec, version, helpers=None):  # type: ignore[no-untyped-def]
         loads.append(version)
-        return original(state, spec, version)
+        return original(state, spec, version, helpers)
 
     monkeypatch.setattr(scenarios.Run, "load", counting_load)
     [scenario] = [s for s in load_scenarios(BPMN / "hulpvraag.scenarios.yaml") if s.naam == "Direct compleet"]
@@ -163,7 +163,7 @@ def test_a_refused_step_changes_nothing(tmp_path: Path) -> None:
         ("naam: los", "hulpvraag.scenarios.yaml: verwacht een lijst onder 'scenarios:'"),
         (
             "scenarios:\n  - naam: X\n    stappen: []\n    eind: true\n",
-            "hulpvraag.scenarios.yaml, scenario 1: onbekende sleutel(s) eind (wel: einde, gegevens, naam, open, stappen)",
+            "hulpvraag.scenarios.yaml, scenario 1: onbekende sleutel(s) eind (wel: einde, gegevens, naam, open, opzoeken, stappen)",
         ),
         (
             "scenarios:\n  - naam: X\n    stappen: []\n",
@@ -171,7 +171,7 @@ def test_a_refused_step_changes_nothing(tmp_path: Path) -> None:
         ),
         (
             "scenarios:\n  - naam: X\n    stappen:\n      - taak: indienen\n        statis: Aanmelding\n    einde: true\n",
-            "hulpvraag.scenarios.yaml, scenario 1 stap 1: onbekende sleutel(s) statis (wel: fouten, invoer, status, taak)",
+            "hulpvraag.scenarios.yaml, scenario 1 stap 1: onbekende sleutel(s) statis (wel: fouten, invoer, status, taak, timers)",
         ),
     ],
 )

@@ -6,9 +6,10 @@ happened to it (status changes), so the scenario runner and the engine tests nee
 
 from __future__ import annotations
 
+import copy
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -129,26 +130,43 @@ class Run:
     """One diagram instance in memory, and the status changes it made in this run."""
 
     wf: BpmnWorkflow
+    helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)  # e.g. DB lookups (budget)
     changes: list[StatusChange] = field(default_factory=list)
+    aanpakken: list[str] = field(default_factory=list)  # start_aanpak() requests; "" = by title
     _current: str = ""
 
     def __post_init__(self) -> None:
         # The script engine is not serialized: attach ours after every creation or load.
-        self.wf.script_engine = make_script_engine({"zet_status": self._zet_status})
+        own: dict[str, Callable[..., Any]] = {"zet_status": self._zet_status, "start_aanpak": self._start_aanpak}
+        self.wf.script_engine = make_script_engine({**self.helpers, **own})
 
     # --- creation and persistence -------------------------------------------------------
     @classmethod
-    def start(cls, spec: BpmnProcessSpec, subprocess_specs: dict[str, Any], data: dict[str, Any]) -> Run:
-        run = cls(BpmnWorkflow(spec, subprocess_specs))
+    def start(
+        cls,
+        spec: BpmnProcessSpec,
+        subprocess_specs: dict[str, Any],
+        data: dict[str, Any],
+        helpers: dict[str, Callable[..., Any]] | None = None,
+    ) -> Run:
+        run = cls(BpmnWorkflow(spec, subprocess_specs), helpers or {})
         run.wf.task_tree.set_data(**data)  # wf.set_data() would be invisible to scripts
         run.step()
         return run
 
     @classmethod
-    def load(cls, state: dict[str, Any], spec: dict[str, Any], serializer_version: str) -> Run:
-        dct = {**state, **spec, SERIALIZER.VERSION_KEY: serializer_version}
+    def load(
+        cls,
+        state: dict[str, Any],
+        spec: dict[str, Any],
+        serializer_version: str,
+        helpers: dict[str, Callable[..., Any]] | None = None,
+    ) -> Run:
+        # from_dict consumes nested parts of what it is given; the spec dict is shared (it is the
+        # ProcessDefinition row's JSON), so it gets a copy of its own.
+        dct = {**state, **copy.deepcopy(spec), SERIALIZER.VERSION_KEY: serializer_version}
         SERIALIZER.migrate(dct)
-        return cls(SERIALIZER.from_dict(dct))
+        return cls(SERIALIZER.from_dict(dct), helpers or {})
 
     def dump(self) -> dict[str, Any]:
         """Engine state without the spec (the spec lives once per ProcessDefinition)."""
@@ -182,6 +200,24 @@ class Run:
             raise TaskNotReady(task_id)
         return task
 
+    def controle_fouten(self, task_id: str, data: dict[str, Any]) -> dict[str, str]:
+        """Checks across fields that a JSON schema cannot express, declared on the user task as
+        properties ``controle`` (a form-wide message) or ``controle:<veld>``: an expression over the
+        task data plus the submitted form that gives a Dutch message when something is wrong."""
+        task = self.get_ready_task(task_id)
+        context = {**task.data, **data}
+        errors: dict[str, str] = {}
+        for name, expression in sorted(task_properties(task).items()):
+            if name != "controle" and not name.startswith("controle:"):
+                continue
+            try:
+                message = self.wf.script_engine.environment.evaluate(expression, dict(context))
+            except Exception as exc:  # a broken check is the diagram's fault, not the user's
+                raise EngineError(f"controle '{name}' faalt: {exc}", task.task_spec.bpmn_id) from exc
+            if message:
+                errors.setdefault(name.partition(":")[2] or "_formulier", str(message))
+        return errors
+
     def complete(self, task_id: str, data: dict[str, Any]) -> Task:
         """Complete a READY user task with (already validated) form data, then run on."""
         task = self.get_ready_task(task_id)
@@ -195,6 +231,15 @@ class Run:
     def fire_timers(self) -> None:
         self.wf.refresh_timers()
         self.step()
+
+    def fast_forward_timers(self) -> None:
+        """Make every waiting date/duration timer due now and fire it (scenario tests)."""
+        past = "2000-01-01T00:00:00+00:00"
+        for task in self.wf.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if type(definition).__name__ in ("TimeDateEventDefinition", "DurationTimerEventDefinition"):
+                task._set_internal_data(event_value=past)
+        self.fire_timers()
 
     # --- what the app stores beside the state ----------------------------------------------
     @property
@@ -217,6 +262,12 @@ class Run:
         if not isinstance(status, str) or not is_bekende_status(status):
             raise ValueError(f"onbekende status {status!r} (zie domain.md §4)")
         self.changes.append(StatusChange(status, str(reden or ""), self._current))
+
+    def _start_aanpak(self, process_key: str = "") -> None:
+        """Ask the app to start an aanpak on the hulpvraag: the one for its title, or ``process_key``."""
+        if not isinstance(process_key, str):
+            raise ValueError("start_aanpak verwacht de naam van een diagram, bijvoorbeeld start_aanpak(\"tlv\")")
+        self.aanpakken.append(process_key)
 
     def _will_complete(self, task: Task) -> None:
         self._current = task.task_spec.bpmn_id or task.task_spec.name

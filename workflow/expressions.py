@@ -73,8 +73,19 @@ DATE_HELPERS: dict[str, Callable[..., Any]] = {
     "tijdstip": tijdstip,
     "bedrag": bedrag,
 }
-RUN_HELPERS = ("zet_status",)
-ALLOWED_CALLS = frozenset(SAFE_BUILTIN_NAMES) | frozenset(DATE_HELPERS) | frozenset(RUN_HELPERS)
+RUN_HELPERS = ("zet_status", "start_aanpak")
+# Helpers that look something up in the database (e.g. resterend_budget); registered by the
+# workflow module that provides them, and stubbed by scenario files (see workflow/scenarios.py).
+LOOKUP_HELPERS: dict[str, Callable[..., Any]] = {}
+
+
+def register_lookup_helper(name: str, function: Callable[..., Any]) -> None:
+    LOOKUP_HELPERS[name] = function
+    check_expression.cache_clear()
+
+
+def allowed_calls() -> frozenset[str]:
+    return frozenset(SAFE_BUILTIN_NAMES) | frozenset(DATE_HELPERS) | frozenset(RUN_HELPERS) | frozenset(LOOKUP_HELPERS)
 
 _FORBIDDEN_NODES: dict[type[ast.AST], str] = {
     ast.Import: "import is niet toegestaan",
@@ -120,8 +131,8 @@ class _Guard(ast.NodeVisitor):
         func = node.func
         if not isinstance(func, ast.Name):
             raise UnsafeExpression("alleen aanroepen van toegestane functies (geen methodes)")
-        if func.id not in ALLOWED_CALLS:
-            allowed = ", ".join(sorted(set(DATE_HELPERS) | set(RUN_HELPERS)))
+        if func.id not in allowed_calls():
+            allowed = ", ".join(sorted(set(DATE_HELPERS) | set(RUN_HELPERS) | set(LOOKUP_HELPERS)))
             raise UnsafeExpression(f"functie {func.id!r} is niet toegestaan (wel: {allowed}, …)")
 
 

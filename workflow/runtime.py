@@ -27,7 +27,7 @@ from workflow.engine import (
     duration_after,
     task_properties,
 )
-from workflow.expressions import check_expression
+from workflow.expressions import LOOKUP_HELPERS, check_expression
 from workflow.forms import Form, form_from_files, parse_submission
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def start_process(hulpvraag: Hulpvraag, process_key: str, user: User | None) -> 
         raise LookupError(f"Geen gepubliceerd proces '{process_key}': draai 'flask bpmn publish'.")
     spec, subs = parsed_spec(definition)
     try:
-        run = Run.start(spec, subs, _start_data(hulpvraag))
+        run = Run.start(spec, subs, start_data(hulpvraag), dict(LOOKUP_HELPERS))
     except EngineError as exc:
         raise ProcessFailed(exc) from exc
     instance = ProcessInstance(
@@ -97,7 +97,8 @@ def start_process(hulpvraag: Hulpvraag, process_key: str, user: User | None) -> 
     return instance
 
 
-def _start_data(hulpvraag: Hulpvraag) -> dict[str, Any]:
+def start_data(hulpvraag: Hulpvraag) -> dict[str, Any]:
+    """What every diagram finds in its data at the start."""
     return {"hulpvraag_id": hulpvraag.id, "titel": hulpvraag.titel, "aanvraagnummer": hulpvraag.aanvraagnummer}
 
 
@@ -121,10 +122,16 @@ def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
     instance = _lock(task.instance_id)
     db.session.refresh(task)
     check_may_work(task, user)
+    run = _load(instance)
     data, errors = parse_submission(task_form(task), raw)
+    try:
+        errors = errors or run.controle_fouten(task.task_id, data)
+    except TaskNotReady as exc:
+        raise TaskAlreadyDone() from exc
+    except EngineError as exc:
+        raise ProcessFailed(exc) from exc
     if errors:
         raise FormInvalid(errors)
-    run = _load(instance)
     try:
         run.complete(task.task_id, data)
     except TaskNotReady as exc:
@@ -144,7 +151,7 @@ def _lock(instance_id: int) -> ProcessInstance:
 
 
 def _load(instance: ProcessInstance) -> Run:
-    return Run.load(instance.state, instance.definition.spec, instance.serializer_version)
+    return Run.load(instance.state, instance.definition.spec, instance.serializer_version, dict(LOOKUP_HELPERS))
 
 
 def _persist(instance: ProcessInstance, run: Run, user: User | None) -> None:
@@ -158,6 +165,7 @@ def _persist(instance: ProcessInstance, run: Run, user: User | None) -> None:
         raise TaskAlreadyDone() from exc
     _apply_status_changes(instance, run.changes, user)
     _sync_tasks(instance, run)
+    _start_requested_aanpakken(instance, run, user)
 
 
 def _apply_status_changes(instance: ProcessInstance, changes: list[StatusChange], user: User | None) -> None:
@@ -166,6 +174,18 @@ def _apply_status_changes(instance: ProcessInstance, changes: list[StatusChange]
     for change in changes:
         set_status(instance.hulpvraag, change.status, change.reden, user, change.bron)
     changes.clear()
+
+
+def _start_requested_aanpakken(instance: ProcessInstance, run: Run, user: User | None) -> None:
+    """start_aanpak() in a diagram: the aanpak for the hulpvraag's title, or the one named."""
+    from workflow.aanpakken import aanpak_voor_titel
+
+    requests, run.aanpakken = run.aanpakken, []
+    hulpvraag = instance.hulpvraag
+    for key in requests:
+        process_key = key or (aanpak_voor_titel(hulpvraag.titel) if hulpvraag else None)
+        if hulpvraag is not None and process_key:
+            start_process(hulpvraag, process_key, user)
 
 
 # --- the HumanTask projection -----------------------------------------------------------

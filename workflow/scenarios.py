@@ -33,9 +33,9 @@ START_GEGEVENS: dict[str, Any] = {
     "titel": "Scenario",
     "aanvraagnummer": "TEST-1",
 }
-_FILE_KEYS = {"scenarios", "gegevens"}
-_SCENARIO_KEYS = {"naam", "stappen", "einde", "open", "gegevens"}
-_STEP_KEYS = {"taak", "invoer", "status", "fouten"}
+_FILE_KEYS = {"scenarios", "gegevens", "opzoeken"}
+_SCENARIO_KEYS = {"naam", "stappen", "einde", "open", "gegevens", "opzoeken"}
+_STEP_KEYS = {"taak", "invoer", "status", "fouten", "timers"}
 
 
 class ScenarioFileError(ValueError):
@@ -48,6 +48,7 @@ class Stap:
     invoer: dict[str, str]
     status: str | None = None
     fouten: tuple[str, ...] | None = None  # fields that must be refused; None: none may be
+    timers: bool = False  # instead of a task: let every waiting timer go off now
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Scenario:
     einde: bool | None = None
     open: tuple[str, ...] | None = None
     gegevens: dict[str, Any] = field(default_factory=dict)
+    opzoeken: dict[str, Any] = field(default_factory=dict)  # lookup helper -> the answer it gives
 
 
 @dataclass
@@ -88,8 +90,9 @@ def load_scenarios(path: Path) -> list[Scenario]:
         raise ScenarioFileError(f"{path.name}: verwacht een lijst onder 'scenarios:'")
     _no_unknown_keys(content, _FILE_KEYS, path.name)
     gegevens = dict(content.get("gegevens") or {})
+    opzoeken = dict(content.get("opzoeken") or {})
     items = enumerate(content["scenarios"], 1)
-    return [_scenario(item, number, gegevens, path.name) for number, item in items]
+    return [_scenario(item, number, gegevens, path.name, opzoeken) for number, item in items]
 
 
 def _no_unknown_keys(item: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -99,7 +102,9 @@ def _no_unknown_keys(item: dict[str, Any], allowed: set[str], where: str) -> Non
         raise ScenarioFileError(f"{where}: onbekende sleutel(s) {unknown} (wel: {known})")
 
 
-def _scenario(item: Any, number: int, gegevens: dict[str, Any], file: str) -> Scenario:
+def _scenario(
+    item: Any, number: int, gegevens: dict[str, Any], file: str, opzoeken: dict[str, Any] | None = None
+) -> Scenario:
     where = f"{file}, scenario {number}"
     if not isinstance(item, dict) or not isinstance(item.get("stappen"), list):
         raise ScenarioFileError(f"{where}: een scenario heeft een 'naam' en een lijst 'stappen'")
@@ -116,10 +121,14 @@ def _scenario(item: Any, number: int, gegevens: dict[str, Any], file: str) -> Sc
         einde=None if item.get("einde") is None else bool(item["einde"]),
         open=None if open_tasks is None else tuple(str(t) for t in open_tasks),
         gegevens={**gegevens, **(item.get("gegevens") or {})},
+        opzoeken={**(opzoeken or {}), **(item.get("opzoeken") or {})},
     )
 
 
 def _step(item: Any, where: str) -> Stap:
+    if isinstance(item, dict) and item.get("timers") and not item.get("taak"):
+        _no_unknown_keys(item, {"timers", "status"}, where)
+        return Stap(taak="", invoer={}, status=None if item.get("status") is None else str(item["status"]), timers=True)
     if not isinstance(item, dict) or not item.get("taak"):
         raise ScenarioFileError(f"{where}: een stap noemt de 'taak' (het BPMN-id)")
     _no_unknown_keys(item, _STEP_KEYS, where)
@@ -159,7 +168,7 @@ class _Runner:
 
     def run(self) -> None:
         try:
-            run = self._saved_and_loaded(Run.start(self.spec, self.subs, self._start_data()))
+            run = self._saved_and_loaded(Run.start(self.spec, self.subs, self._start_data(), self._helpers()))
         except EngineError as exc:
             raise _Failed(f"bij de start: het proces kon niet verder{_where(exc)}: {exc}") from exc
         for number, step in enumerate(self.scenario.stappen, 1):
@@ -167,22 +176,48 @@ class _Runner:
         self._check_end(run)
         self.gelopen = _flows_taken(run)  # the task tree keeps every task it went through
 
+    def _helpers(self) -> dict[str, Any]:
+        """Lookups answer with the scenario's fixed values (no database here)."""
+        return {name: (lambda *_a, _v=value, **_kw: _v) for name, value in self.scenario.opzoeken.items()}
+
     def _start_data(self) -> dict[str, Any]:
         return {**START_GEGEVENS, **self.scenario.gegevens}
 
     def _step(self, run: Run, step: Stap, label: str) -> Run:
+        if step.timers:
+            return self._timers(run, step, label)
         task = self._ready_task(run, step.taak, label)
         props = task_properties(task)
         forms = self.diagram.forms
         schema, ui = props.get("formJsonSchemaFilename"), props.get("formUiSchemaFilename")
         form = form_from_files(forms, schema, ui)
         data, errors = parse_submission(form, step.invoer)
+        errors = errors or self._controles(run, str(task.id), data, label)
         if step.fouten is not None:
             self._expect_refusal(errors, step, label)
         elif errors:
             raise _Failed(f"{label}: het formulier weigert de invoer: {_errors_text(errors)}")
         else:
             self._complete(run, str(task.id), data, label)
+        self.statussen.append(self.status)
+        if step.status is not None and step.status != self.status:
+            raise _Failed(f"{label}: de status is '{self.status}', verwacht '{step.status}'")
+        return self._saved_and_loaded(run)
+
+    def _controles(self, run: Run, task_id: str, data: dict[str, Any], label: str) -> dict[str, str]:
+        try:
+            return run.controle_fouten(task_id, data)
+        except EngineError as exc:
+            raise _Failed(f"{label}: {exc}") from exc
+
+    def _timers(self, run: Run, step: Stap, label: str) -> Run:
+        try:
+            run.fast_forward_timers()
+        except EngineError as exc:
+            raise _Failed(f"{label}: het proces kon niet verder{_where(exc)}: {exc}") from exc
+        if run.changes:
+            self.status = run.changes[-1].status
+        run.changes.clear()
         self.statussen.append(self.status)
         if step.status is not None and step.status != self.status:
             raise _Failed(f"{label}: de status is '{self.status}', verwacht '{step.status}'")
@@ -221,7 +256,7 @@ class _Runner:
             return run
         state = json.loads(json.dumps(run.dump()))  # what a JSON column stores
         spec = json.loads(json.dumps(spec_to_dict(self.spec, self.subs)))
-        return Run.load(state, spec, SERIALIZER_VERSION)
+        return Run.load(state, spec, SERIALIZER_VERSION, self._helpers())
 
     def _check_end(self, run: Run) -> None:
         open_now = ", ".join(sorted(t.task_spec.bpmn_id for t in run.ready_user_tasks()))
