@@ -11,6 +11,7 @@ PORT ?= 5000
 PIP_STAMP := $(VENV)/.requirements-installed
 NPM_STAMP := node_modules/.package-lock-installed
 HTMX := web/static/vendor/htmx.min.js
+BPMN_VIEWER := web/static/vendor/bpmn-viewer.production.min.js
 
 # What CI runs the suite against a second time.
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -18,7 +19,7 @@ CI_REDIS_URL := redis://127.0.0.1:6379/15
 
 .PHONY: setup run test lint pytest ci-services chromium
 
-setup: $(PIP_STAMP) $(HTMX) chromium
+setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,12 @@ $(NPM_STAMP): package.json package-lock.json
 $(HTMX): $(NPM_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# bpmn-js draws an aanpak's diagram on the hulpvraag page (viewer only, no editing).
+$(BPMN_VIEWER): $(NPM_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $@
+	cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(dir $@)
 
 # Browser tests drive Debian's Chromium through Playwright; never `playwright install`.
 chromium:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from models import AuditEntry, Hulpvraag, HumanTask, ProcessInstance, db
@@ -47,6 +47,7 @@ def _wijzigingen(hulpvraag: Hulpvraag) -> list[AuditEntry]:
 @bp.get("/<int:hulpvraag_id>")
 @policy.authenticated
 def show(hulpvraag_id: int) -> str:
+    from web.hulpvragen.aanpakken import aanpak_context  # registers on this blueprint: import late
     hulpvraag = _visible_or_404(hulpvraag_id)
     open_tasks = db.session.scalars(
         sa.select(HumanTask).where(HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.completed_at.is_(None))
@@ -60,6 +61,7 @@ def show(hulpvraag_id: int) -> str:
         instances=instances, geslachten=GESLACHTEN,
         bijlagen=bijlagen_van(hulpvraag), bijlage_toevoegen=mag_bijlage_toevoegen(current_user, hulpvraag),
         wijzigingen=_wijzigingen(hulpvraag), contact_wijzigen=may_edit_contact(current_user, hulpvraag),
+        **aanpak_context(hulpvraag, request.args.get("aanpak", type=int)),
     )  # fmt: skip
     audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
