@@ -248,7 +248,9 @@ class Tabel:
         ids = list(db.session.scalars(basis.with_only_columns(self.id_veld).order_by(None).limit(grens + 1)))
         if len(ids) > grens:  # many hits: the ordered query finds its page quickly
             return self._pagina(basis, stand, grootte, grens, meer=True)
-        return self._pagina(basis.where(self.id_veld.in_(ids)), stand, grootte, len(ids), meer=False)
+        # These ids passed scope and filters already: the page needs nothing but them.
+        alleen = sa.select(self.id_veld).where(self.id_veld.in_(ids))
+        return self._pagina(alleen, stand, grootte, len(ids), meer=False)
 
     def _pagina(self, basis: sa.Select[Any], stand: Stand, grootte: int, totaal: int, meer: bool) -> Pagina:
         aantal = max((totaal + grootte - 1) // grootte, 1)
