@@ -18,6 +18,7 @@ from models.samenwerkingsverband import Samenwerkingsverband
 from models.school import School
 from models.schoolgegevens import Schoolgegevens
 from models.statuswijziging import Statuswijziging
+from models.tlv import TLV
 from models.user import Rol, User, UserRol
 from models.voorkeur import Voorkeur
 from models.wijk import Wijk
@@ -43,6 +44,7 @@ __all__ = [
     "School",
     "Schoolgegevens",
     "Statuswijziging",
+    "TLV",
     "User",
     "UserRol",
     "Verwijderverslag",

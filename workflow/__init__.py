@@ -1,1 +1,5 @@
 """The engine boundary: the only package that imports SpiffWorkflow."""
+
+# Modules that register lookup helpers for expressions: imported with the package, so checking
+# and testing a diagram (which need no app) know every helper a diagram may call.
+from workflow import tlv  # noqa: E402,F401

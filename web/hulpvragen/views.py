@@ -14,6 +14,7 @@ from web import policy
 from workflow import audit
 from workflow.access import hulpvraag_filter, may_edit_contact, task_candidates
 from workflow.bijlagen import bijlagen_van, mag_bijlage_toevoegen
+from workflow.tlv import tlvs_van
 
 bp = Blueprint("hulpvragen", __name__, url_prefix="/hulpvragen")
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def show(hulpvraag_id: int) -> str:
         bijlagen=bijlagen_van(hulpvraag), bijlage_toevoegen=mag_bijlage_toevoegen(current_user, hulpvraag),
         wijzigingen=_wijzigingen(hulpvraag), contact_wijzigen=may_edit_contact(current_user, hulpvraag),
         **aanpak_context(hulpvraag, request.args.get("aanpak", type=int)),
+        tlvs=tlvs_van(hulpvraag.id),
     )  # fmt: skip
     audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
