@@ -94,7 +94,7 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
     for reden in ("Ingediend door de school", "OPP mist Ontbreekt: Het OPP", "Alles aanwezig"):
         assert reden in page
     assert "Sanne Jansen" in page and "Ilse Bakker (IB)" in page  # who did what
-    assert "Geen open taken." in page
+    assert 'id="aanpakken"' in page and "TLV" in page and 'data-actief="' in page  # the TLV aanpak started
 
 
 def test_doorzetten_reaches_only_that_functie(client, world, auth, app):

@@ -22,6 +22,7 @@ ACCOUNTS: dict[str, tuple[str, set[str], str | None, list[int]]] = {
     "orthopedagoog": ("Olga Visser", {Rol.FUNCTIONARIS}, "orthopedagoog", []),
     "psycholoog": ("Paul de Boer", {Rol.FUNCTIONARIS}, "psycholoog", []),
     "regiomanager": ("Rita Mulder", {Rol.FUNCTIONARIS}, "regiomanager", []),
+    "tlvadmin": ("Tom Willems", {Rol.FUNCTIONARIS}, "TLV-administratie", []),
     "beheerder": ("Bert Hendriks", {Rol.BEHEERDER}, None, []),
     "procesbeheerder": ("Petra Dekker", {Rol.PROCESBEHEERDER}, None, []),
     "extern": ("Eva Logopedie", {Rol.EXTERN}, None, []),

@@ -7,6 +7,7 @@ happened to it (status changes), so the scenario runner and the engine tests nee
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -169,8 +170,13 @@ class Run:
         return cls(SERIALIZER.from_dict(dct), helpers or {})
 
     def dump(self) -> dict[str, Any]:
-        """Engine state without the spec (the spec lives once per ProcessDefinition)."""
-        dct: dict[str, Any] = SERIALIZER.to_dict(self.wf)
+        """Engine state without the spec (the spec lives once per ProcessDefinition), JSON-safe.
+
+        to_dict() leaves task data (stored as deltas) as it is, so a date or Decimal from a form
+        would break the JSON column: only the serializer's JSON encoder applies the registered
+        converters to it."""
+        dct: dict[str, Any] = json.loads(SERIALIZER.serialize_json(self.wf))
+        dct.pop(SERIALIZER.VERSION_KEY, None)
         dct.pop("spec")
         dct.pop("subprocess_specs")
         return dct

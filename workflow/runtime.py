@@ -143,6 +143,12 @@ def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
     return task
 
 
+def is_open(task_pk: int) -> bool:
+    """Whether the task is still waiting (read fresh from the database)."""
+    query = sa.select(HumanTask.id).where(HumanTask.id == task_pk, HumanTask.completed_at.is_(None))
+    return db.session.scalar(query) is not None
+
+
 def _lock(instance_id: int) -> ProcessInstance:
     """Row lock on PostgreSQL; the version column catches the rest (SQLite)."""
     query = sa.select(ProcessInstance).where(ProcessInstance.id == instance_id)

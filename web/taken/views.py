@@ -23,6 +23,7 @@ from workflow.runtime import (
     TaskClaimed,
     claim,
     complete_task,
+    is_open,
     task_form,
     unclaim,
 )
@@ -107,9 +108,7 @@ def complete(task_id: int) -> str | Response:
     task = _task_or_404(task_id)
     raw = request.form.to_dict()
     try:
-        complete_task(task.id, current_user, raw)
-        audit.record(current_user, "taak_afronden", "taak", task.id, dossier_id=_dossier_id(task), detail=task.titel)
-        db.session.commit()
+        _complete_with_retry(task, raw)
     except FormInvalid as exc:
         db.session.rollback()
         return _render_task(db.session.get(HumanTask, task_id), raw, exc.errors, 422)  # type: ignore[arg-type]
@@ -130,6 +129,22 @@ def complete(task_id: int) -> str | Response:
     return redirect(
         url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox")
     )
+
+
+def _complete_with_retry(task: HumanTask, raw: dict[str, str]) -> None:
+    """Complete and commit. When a parallel branch of the same case saved first (version
+    conflict) while this task is still open, reload and complete once more."""
+    for attempt in (1, 2):
+        try:
+            complete_task(task.id, current_user, raw)
+            dossier_id = _dossier_id(task)
+            audit.record(current_user, "taak_afronden", "taak", task.id, dossier_id=dossier_id, detail=task.titel)
+            db.session.commit()
+            return
+        except TaskAlreadyDone:
+            db.session.rollback()
+            if attempt == 2 or not is_open(task.id):
+                raise
 
 
 @bp.post("/taken/<int:task_id>/claim")
