@@ -56,12 +56,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import auth, beheer, bijlagen, dossiers, errors, health, hulpvragen, policy, taken, ui
+    from web import auth, beheer, bijlagen, dossiers, errors, health, hulpvragen, overlegronde, policy, taken, ui
 
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, taken):
+    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, taken):
         app.register_blueprint(module.bp)
 
 

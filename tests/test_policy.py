@@ -141,3 +141,76 @@ def test_role_routes(client, world, rol):
     for path, allowed in ROUTES:
         expected = 302 if rol == "anoniem" else (200 if rol in allowed else 404)
         assert client.get(path).status_code == expected, path
+
+
+# --- S2/S4: the overlegronde routes -----------------------------------------------------------
+# A round on a hulpvraag "Informatieuitwisseling overig" of school A in Voorlopige aanmelding, with
+# the extern as deelnemer; "extern_na" is the same extern one second after the deadline, in the
+# session opened before it. Who sees the round: the school's own staff, beheerders, the deelnemer
+# until the deadline. SWV staff never, also once the hulpvraag is an aanmelding.
+OVERLEG_ROLLEN = [*ROLLEN, "extern_na"]
+OVERLEG_SEES = {
+    "voorlopig": {"aanvrager", "directeur", "beheerder", "extern"},
+    "aanmelding": {"aanvrager", "directeur", "beheerder"},  # the deelnemer's access ends too
+}
+OVERLEG_REACTS = {"voorlopig": {"aanvrager", "directeur", "extern"}, "aanmelding": {"aanvrager", "directeur"}}
+OVERLEG_EXTENDS = {"aanvrager", "directeur"}
+
+
+def _ronde_in_state(world, state: str):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from models import utcnow
+    from workflow.overlegronde import start_overlegronde
+    from workflow.runtime import set_status
+
+    school = world.scholen[0]
+    dossier = Dossier(swv_id=world.swv.id, school_id=school.id, roepnaam="Matrix", achternaam="Leerling")
+    db.session.add(dossier)
+    db.session.flush()
+    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="Informatieuitwisseling overig")
+    ronde, _ = start_overlegronde(hulpvraag, world.users["aanvrager"], "Matrix", "", utcnow() + timedelta(hours=1),
+                                  [world.users["extern"].id], [])  # fmt: skip
+    if state == "aanmelding":
+        set_status(hulpvraag, "Aanmelding", "ingediend", world.users["aanvrager"])
+    db.session.commit()
+    return hulpvraag, ronde
+
+
+def _overleg_expected(rol: str, allowed: set[str], ok: int) -> int:
+    if rol == "anoniem":
+        return 302
+    return ok if rol in allowed else 404
+
+
+@pytest.mark.parametrize(("rol", "state"), [(r, s) for s in OVERLEG_SEES for r in OVERLEG_ROLLEN])
+def test_overlegronde_matrix(app, client, world, monkeypatch, rol, state):
+    from datetime import timedelta
+
+    import workflow.access as access
+    from models.overlegronde import Reactie
+    from web.ui import AMSTERDAM
+
+    hulpvraag, ronde = _ronde_in_state(world, state)
+    _as(client, "extern" if rol == "extern_na" else rol)
+    token = csrf_token(client.get("/login").text) if rol == "anoniem" else csrf_token(client.get("/taken").text)
+    if rol == "extern_na":
+        monkeypatch.setattr(access, "nu", lambda: ronde.deadline + timedelta(seconds=1))
+    page = f"/overlegrondes/{ronde.id}"
+
+    assert client.get(page).status_code == _overleg_expected(rol, OVERLEG_SEES[state], 200)
+    assert client.get(f"/overlegrondes/{ronde.id + 1000}").status_code == (302 if rol == "anoniem" else 404)
+    assert client.get("/overlegrondes").status_code == (302 if rol == "anoniem" else 200)
+    new_page = client.get(f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw").status_code
+    starts = {"voorlopig": {"aanvrager", "directeur"}, "aanmelding": set()}[state]
+    school_but_not_now = {"aanvrager", "directeur"} - starts
+    assert new_page == (302 if rol == "anoniem" or rol in school_but_not_now else 200 if rol in starts else 404)
+
+    reacted = client.post(f"{page}/reacties", data={"tekst": "Matrix", "csrf_token": token})
+    sees_only = 403 if rol in OVERLEG_SEES[state] - OVERLEG_REACTS[state] else None  # the beheerder reads only
+    assert reacted.status_code == (sees_only or _overleg_expected(rol, OVERLEG_REACTS[state], 302))
+    assert (db.session.scalar(sa.select(sa.func.count(Reactie.id))) == 1) is (rol in OVERLEG_REACTS[state])
+
+    later = (ronde.deadline + timedelta(days=1)).astimezone(AMSTERDAM)
+    extended = client.post(f"{page}/deadline", data={"deadline": later.strftime("%Y-%m-%dT%H:%M"), "csrf_token": token})
+    assert extended.status_code == _overleg_expected(rol, OVERLEG_EXTENDS, 302)

@@ -6,14 +6,17 @@ in one place (the security issue grows this into the full authorization policy).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import Hulpvraag, HumanTask, Rol, School, User
+from models import Hulpvraag, HumanTask, Rol, School, User, utcnow
 from models.hulpvraag import VOORLOPIGE_AANMELDING
-from models.user import user_school
+from models.overlegronde import OVERLEGRONDE_TITEL, Deelnemer, Overlegronde
+from models.user import SCHOOL_ROLLEN, SWV_ROLLEN, user_school
+from workflow.expressions import register_lookup_helper
 
 # Lane name in a diagram -> the role whose users work its tasks.
 LANE_ROLES: dict[str, str] = {
@@ -155,3 +158,109 @@ def may_edit_contact(user: User, hulpvraag: Hulpvraag) -> bool:
         return True
     mine = hulpvraag.coordinator_id == user.id or hulpvraag.school.scp_id == user.id
     return Rol.SCP in user.rollen and mine and not hulpvraag.is_voorlopig
+
+
+# --- overlegronde (domain.md §5, §9; verification S4) ---------------------------------------
+# Deelnemers see the round's dossier, bijlagen and reacties only while the deadline lies ahead
+# and the hulpvraag is still a voorlopige aanmelding. Every check compares with the stored
+# deadline itself, so a session opened (or a download link fetched) before it stops working at
+# that moment; the diagram's timer only records the closing. SWV staff never see a round.
+def nu() -> datetime:
+    """The moment access checks compare with (tests freeze it)."""
+    return utcnow()
+
+
+def _lopend(now: datetime) -> ColumnElement[bool]:
+    return sa.and_(Overlegronde.deadline > now, Overlegronde.gesloten_at.is_(None))
+
+
+def deelnemer_hulpvragen(user: User, now: datetime | None = None) -> Any:
+    """SELECT of the hulpvraag ids ``user`` may see now as a deelnemer of a running round."""
+    if user.rollen & SWV_ROLLEN:
+        return sa.select(Overlegronde.hulpvraag_id).where(sa.false())
+    return (
+        sa.select(Overlegronde.hulpvraag_id)
+        .join(Deelnemer, Deelnemer.overlegronde_id == Overlegronde.id)
+        .join(Hulpvraag, Hulpvraag.id == Overlegronde.hulpvraag_id)
+        .where(Deelnemer.user_id == user.id, Hulpvraag.status == VOORLOPIGE_AANMELDING, _lopend(now or nu()))
+    )
+
+
+def overlegronde_deelnemer(user: User, ronde: Overlegronde, now: datetime | None = None) -> bool:
+    """Whether ``user`` takes part in this round and may see it at ``now``."""
+    from models import db
+
+    query = deelnemer_hulpvragen(user, now).where(Overlegronde.id == ronde.id)
+    return db.session.scalar(query) is not None
+
+
+def is_school_van(user: User, hulpvraag: Hulpvraag) -> bool:
+    """School staff of the hulpvraag's own school."""
+    return bool(user.rollen & SCHOOL_ROLLEN) and hulpvraag.school_id in user.school_ids
+
+
+def may_start_overlegronde(user: User, hulpvraag: Hulpvraag) -> bool:
+    """Only for 'Informatieuitwisseling overig' in Voorlopige aanmelding, by the school's own staff."""
+    return (
+        hulpvraag.titel == OVERLEGRONDE_TITEL and hulpvraag.status == VOORLOPIGE_AANMELDING
+        and is_school_van(user, hulpvraag)
+    )  # fmt: skip
+
+
+def may_see_overlegronde(user: User, ronde: Overlegronde, now: datetime | None = None) -> bool:
+    """The school's own staff and beheerders always; deelnemers until the deadline; SWV staff never."""
+    if Rol.BEHEERDER in user.rollen or is_school_van(user, ronde.hulpvraag):
+        return True
+    return overlegronde_deelnemer(user, ronde, now)
+
+
+def may_react(user: User, ronde: Overlegronde, now: datetime | None = None) -> bool:
+    if is_school_van(user, ronde.hulpvraag):
+        return ronde.deadline > (now or nu())
+    return overlegronde_deelnemer(user, ronde, now)
+
+
+def overlegronde_filter(user: User, now: datetime | None = None) -> ColumnElement[bool]:
+    """SQL condition for the rounds ``user`` may see (see may_see_overlegronde)."""
+    if Rol.BEHEERDER in user.rollen:
+        return sa.true()
+    clauses: list[ColumnElement[bool]] = []
+    if user.rollen & SCHOOL_ROLLEN:
+        own = sa.select(Hulpvraag.id).where(Hulpvraag.school_id.in_(_my_schools(user)))
+        clauses.append(Overlegronde.hulpvraag_id.in_(own))
+    mine = sa.select(Deelnemer.overlegronde_id).where(Deelnemer.user_id == user.id)
+    clauses.append(sa.and_(Overlegronde.id.in_(mine), Overlegronde.hulpvraag_id.in_(deelnemer_hulpvragen(user, now))))
+    return sa.or_(*clauses)
+
+
+def _nieuwste_ronde(hulpvraag_id: int) -> Overlegronde | None:
+    from models import db
+
+    query = sa.select(Overlegronde).where(Overlegronde.hulpvraag_id == hulpvraag_id)
+    return db.session.scalars(query.order_by(Overlegronde.id.desc()).limit(1)).first()
+
+
+def overlegronde_deadline(hulpvraag_id: int) -> str:
+    """For the diagram's timer: the deadline of the hulpvraag's newest round (ISO, UTC)."""
+    ronde = _nieuwste_ronde(int(hulpvraag_id))
+    if ronde is None:
+        raise LookupError("deze hulpvraag heeft geen overlegronde")
+    return ronde.deadline.isoformat()
+
+
+def overlegronde_verlengd(hulpvraag_id: int) -> bool:
+    """For the diagram, when its timer went off: has the school moved the deadline meanwhile?"""
+    ronde = _nieuwste_ronde(int(hulpvraag_id))
+    return ronde is not None and ronde.deadline > nu()
+
+
+def overlegronde_sluiten(hulpvraag_id: int) -> None:
+    """For the diagram: record that the newest round closed (access already ended at the deadline)."""
+    ronde = _nieuwste_ronde(int(hulpvraag_id))
+    if ronde is not None and ronde.gesloten_at is None:
+        ronde.gesloten_at = nu()
+
+
+register_lookup_helper("overlegronde_deadline", overlegronde_deadline)
+register_lookup_helper("overlegronde_verlengd", overlegronde_verlengd)
+register_lookup_helper("overlegronde_sluiten", overlegronde_sluiten)

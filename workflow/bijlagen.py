@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Bijlage, Hulpvraag, Rol, User, db, utcnow
 from workflow import audit
-from workflow.access import hulpvraag_filter, may_see_hulpvraag
+from workflow.access import deelnemer_hulpvragen, hulpvraag_filter, may_see_hulpvraag
 from workflow.bestandstype import OngeldigBestand, Soort, herken
 from workflow.opslag import TeGroot, kopieer, opslag
 from workflow.retention import Opruiming, registreer_opruimer
@@ -67,11 +67,14 @@ def mag_verwijderen(user: User, bijlage: Bijlage) -> bool:
 
 
 def zichtbare_bijlage(user: User, bijlage_id: int) -> Bijlage | None:
-    """The bijlage when ``user`` may see its hulpvraag (removed ones included), else None."""
+    """The bijlage when ``user`` may see its hulpvraag (removed ones included), else None.
+
+    Deelnemers of a running overlegronde see the bijlagen of that hulpvraag until the deadline."""
+    overleg = Hulpvraag.id.in_(deelnemer_hulpvragen(user))
     query = (
         sa.select(Bijlage)
         .join(Hulpvraag, Bijlage.hulpvraag_id == Hulpvraag.id)
-        .where(Bijlage.id == bijlage_id, hulpvraag_filter(user))
+        .where(Bijlage.id == bijlage_id, sa.or_(hulpvraag_filter(user), overleg))
     )
     return db.session.scalar(query)
 

@@ -49,6 +49,7 @@ def _wijzigingen(hulpvraag: Hulpvraag) -> list[AuditEntry]:
 @policy.authenticated
 def show(hulpvraag_id: int) -> str:
     from web.hulpvragen.aanpakken import aanpak_context  # registers on this blueprint: import late
+    from web.overlegronde.views import hulpvraag_blok
     hulpvraag = _visible_or_404(hulpvraag_id)
     open_tasks = db.session.scalars(
         sa.select(HumanTask).where(HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.completed_at.is_(None))
@@ -64,6 +65,7 @@ def show(hulpvraag_id: int) -> str:
         wijzigingen=_wijzigingen(hulpvraag), contact_wijzigen=may_edit_contact(current_user, hulpvraag),
         **aanpak_context(hulpvraag, request.args.get("aanpak", type=int)),
         tlvs=tlvs_van(hulpvraag.id),
+        overlegronde=hulpvraag_blok(hulpvraag),
     )  # fmt: skip
     audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
