@@ -6,6 +6,7 @@ from models.auth_token import PasswordReset, RecoveryCode
 from models.base import db, utcnow
 from models.bestuur import Bestuur
 from models.bijlage import Bijlage
+from models.budget import Budget, Toekenning
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Bestuur",
     "Bijlage",
+    "Budget",
     "Dossier",
     "Hulpvraag",
     "HumanTask",
@@ -45,6 +47,7 @@ __all__ = [
     "Schoolgegevens",
     "Statuswijziging",
     "TLV",
+    "Toekenning",
     "User",
     "UserRol",
     "Verwijderverslag",

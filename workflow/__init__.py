@@ -2,4 +2,4 @@
 
 # Modules that register lookup helpers for expressions: imported with the package, so checking
 # and testing a diagram (which need no app) know every helper a diagram may call.
-from workflow import tlv  # noqa: E402,F401
+from workflow import budget, tlv  # noqa: E402,F401
