@@ -27,7 +27,7 @@ BOOKKEEPING = {
     "login_session": "last_seen_at moves on as the user clicks around (idle timeout)",
 }
 # URL parameter -> the table whose ids fill it; a parameter named "<table>_id" needs no entry.
-TABLES = {"task_id": "human_task", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens"}
+TABLES = {"task_id": "human_task", "instance_id": "process_instance", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens"}
 TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"]}
 # Endpoints that take POST without the session's CSRF token, each with the reason. None today;
 # an API authenticated by a token header (not a cookie) would be listed here.
