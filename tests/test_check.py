@@ -374,3 +374,20 @@ def test_each_form_problem_is_reported_once(tmp_path: Path) -> None:
         "proef.json:1: invullen: ongeldig JSON-schema (Draft 2020-12): [] is not of type 'object', 'boolean'",
         "proef.ui.json:1: invullen: geen geldige JSON: Expecting value (kolom 11)",
     ]
+
+
+def test_a_form_field_without_a_label_is_reported(tmp_path):
+    import json
+    import shutil
+
+    SOURCE = ROOT / "bpmn"  # the real diagrams
+    from workflow.check import check_file
+
+    for name in ("hulpvraag.bpmn", "hulpvraag-indienen.json", "hulpvraag-indienen.ui.json", "hulpvraag-beoordelen.json",
+                 "hulpvraag-beoordelen.ui.json", "hulpvraag-aanvullen.json", "hulpvraag-aanvullen.ui.json"):  # fmt: skip
+        shutil.copy(SOURCE / name, tmp_path / name)
+    form = json.loads((tmp_path / "hulpvraag-aanvullen.json").read_text())
+    del form["properties"]["aangevuld"]["title"]
+    (tmp_path / "hulpvraag-aanvullen.json").write_text(json.dumps(form))
+    problems = check_file(tmp_path / "hulpvraag.bpmn")
+    assert any("aangevuld" in p and "geen label" in p for p in problems), problems

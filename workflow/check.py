@@ -443,6 +443,8 @@ def _field_problem(prop: Any) -> str | None:
         return f"type {prop.get('type')!r} kan niet getoond worden (wel: {', '.join(FIELD_TYPES)})"
     if any(not isinstance(o, dict) or "const" not in o for o in prop.get("oneOf", [])):
         return 'elke keuze in oneOf heeft een "const" nodig'
+    if not str(prop.get("title") or "").strip():
+        return 'het veld heeft geen label: geef het een Nederlandse "title"'
     return None
 
 
