@@ -1,5 +1,6 @@
 """Persistence only: one module per noun. Importing this package registers every model."""
 
+from models.aanpak_koppeling import AanpakKoppeling
 from models.adres import Adres
 from models.audit import AuditEntry
 from models.auth_token import PasswordReset, RecoveryCode
@@ -26,6 +27,7 @@ from models.wijk import Wijk
 from models.zoeken import TRIGRAM_VELDEN  # noqa: F401 - registers the search indexes
 
 __all__ = [
+    "AanpakKoppeling",
     "Adres",
     "AuditEntry",
     "Bestuur",

@@ -46,6 +46,7 @@ def _publish(tmp_path: Path, key: str, naam: str) -> None:
     path = tmp_path / f"{key}.bpmn"
     path.write_text(PROEF.format(key=key, naam=naam))
     publish(read_diagram(path))
+    db.session.commit()
 
 
 def _complete_dossier(world, titel: str = "Ambulante Begeleiding"):  # type: ignore[no-untyped-def]
@@ -116,3 +117,21 @@ def test_scp_adds_an_aanpak_by_hand(app, world, client, auth, tmp_path):
     assert sorted(a.process_key for a in _aanpakken(hulpvraag)) == ["aanpak", "extra"]
     page = client.get(ok.headers["Location"]).text
     assert "Extra ondersteuning" in page and "Algemene aanpak" in page
+
+
+def test_beheerder_changes_which_aanpak_a_title_gets(app, world, client, auth, tmp_path):
+    (tmp_path / "aanpakken.yaml").write_text("standaard: aanpak\ntitels: {}\n")
+    app.config["BPMN_DIR"] = str(tmp_path)
+    _publish(tmp_path, "aanpak", "Algemene aanpak")
+    _publish(tmp_path, "extra", "Extra ondersteuning")
+    auth.login("beheerder")
+    form = {"Ambulante Begeleiding": "extra"}
+    assert submit_form(client, "/beheer/aanpakken", form).status_code == 302
+    assert "Extra ondersteuning" in client.get("/beheer/aanpakken").text
+    hulpvraag = _complete_dossier(world, "Ambulante Begeleiding")
+    assert [a.process_key for a in _aanpakken(hulpvraag)] == ["extra"]
+    refused = submit_form(client, "/beheer/aanpakken", {"Ambulante Begeleiding": "bestaat_niet"}, follow_redirects=True)
+    assert "Onbekende aanpak gekozen bij: Ambulante Begeleiding" in refused.text
+    auth.logout()
+    auth.login("scp")
+    assert client.get("/beheer/aanpakken").status_code == 404

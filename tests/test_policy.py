@@ -129,6 +129,7 @@ ROUTES = [  # path, roles that get 200 (logged-in others: 404, anonymous: 302)
     ("/beheer/personeelswissel", {"beheerder", "scp", "scp2"}),
     ("/beheer/audit", {"beheerder"}),
     ("/beheer/retentie", {"beheerder"}),
+    ("/beheer/aanpakken", {"beheerder"}),
     ("/hulpvragen", set(ROLLEN) - {"anoniem"}),
     ("/taken", set(ROLLEN) - {"anoniem"}),
     ("/account/wachtwoord", set(ROLLEN) - {"anoniem"}),
