@@ -161,4 +161,5 @@ def test_sql_echo_hides_parameters(app, world, caplog):
         connection.execute(sa.text("SELECT :naam AS naam"), {"naam": ACHTERNAAM}).all()
     assert caplog.records, "echo should have logged the statement"
     assert ACHTERNAAM not in caplog.text
-    assert "[parameters [weggelaten]]" in caplog.text
+    # SQLAlchemy hides them itself (hide_parameters, config.py); the log filter is the safety net.
+    assert "[parameters [weggelaten]]" in caplog.text or "[SQL parameters hidden" in caplog.text

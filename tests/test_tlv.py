@@ -40,8 +40,8 @@ def _functionaris(world, username: str, functie: str) -> User:  # type: ignore[n
 
 @pytest.fixture
 def tlv_world(world):  # type: ignore[no-untyped-def]
-    """The demo world plus the TLV-administratie and a jeugdarts (a second discipline)."""
-    _functionaris(world, "tlvadmin", "TLV-administratie")
+    """The demo world (which has tlvadmin, TLV-administratie) plus a jeugdarts (a second discipline)."""
+    assert world.users["tlvadmin"].functie == "TLV-administratie"
     _functionaris(world, "jeugdarts", "jeugdarts")
     return world
 
