@@ -21,8 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from models import AuditEntry, Bijlage, Dossier, Hulpvraag, HumanTask, Statuswijziging, db, utcnow
+from tests.browser import live_server, login, page  # noqa: F401 - fixtures for the Chromium test
 from tests.conftest import csrf_token, submit_form
-from tests.test_browser import live_server, page  # noqa: F401 - fixtures for the Chromium test
 from web.seed import DemoWorld
 from workflow import bestandstype, bijlagen, retention
 from workflow.bijlagen import BijlageGeweigerd, naamadvies, schone_naam, voeg_toe
@@ -665,10 +665,8 @@ def test_the_retention_hook_is_registered():
 # --- in the browser -----------------------------------------------------------------------
 @pytest.mark.browser
 def test_chromium_shows_a_pdf_inline_under_the_sandbox(page, world):  # noqa: F811
-    from tests.test_browser import _login
-
     hulpvraag = _hulpvraag(world)
-    _login(page, "aanvrager")
+    login(page, "aanvrager")
     page.goto(f"/hulpvragen/{hulpvraag.id}")
     page.set_input_files("#bestand", files=[{"name": "OPPondertekening.pdf", "mimeType": "application/pdf",
                                              "buffer": pdf("Ondertekend")}])  # fmt: skip
@@ -688,14 +686,12 @@ def test_chromium_shows_a_pdf_inline_under_the_sandbox(page, world):  # noqa: F8
 
 @pytest.mark.browser
 def test_chromium_shows_images_and_text_inline_and_never_runs_markup(page, world):  # noqa: F811
-    from tests.test_browser import _login
-
     hulpvraag = _hulpvraag(world)
     png = voeg_toe(hulpvraag, io.BytesIO(PNG), "Tekening.png", world.users["aanvrager"])
     text = voeg_toe(hulpvraag, io.BytesIO(b"Afspraak: <b>niet vet</b> <i>niet schuin</i> &amp;\n"), "Notitie.txt",
                     world.users["aanvrager"])  # fmt: skip
     db.session.commit()
-    _login(page, "aanvrager")
+    login(page, "aanvrager")
 
     page.goto(f"/bijlagen/{png.id}")
     assert page.evaluate("document.images.length === 1 && document.images[0].naturalWidth") == 1

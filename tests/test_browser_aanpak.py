@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import live_server, login, page  # noqa: F401 - fixtures
 from tests.test_aanpakken import _complete_dossier, _publish
-from tests.test_browser import _login, live_server, page  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 VIEWER = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "bpmn-viewer.production.min.js"
@@ -18,7 +18,7 @@ def test_diagram_drawn_with_current_task_marked(app, world, page, tmp_path):  # 
         pytest.fail("bpmn-js is not installed in web/static/vendor (make setup)")
     _publish(tmp_path, "aanpak", "Algemene aanpak")
     hulpvraag = _complete_dossier(world)
-    _login(page, "scp")
+    login(page, "scp")
     page.goto(f"/hulpvragen/{hulpvraag.id}")
     page.wait_for_selector("#diagram svg")
     marked = page.locator('#diagram [data-element-id="uitvoeren"].actief')

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import Bijlage, Budget, Dossier, Hulpvraag, HumanTask, db
-from tests.test_browser import _login, _logout, live_server, page  # noqa: F401 - fixtures
+from tests.browser import live_server, login, logout, page  # noqa: F401 - fixtures
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import complete_task
 
@@ -48,7 +48,7 @@ def _do(hulpvraag: Hulpvraag, bpmn_id: str, user, raw: dict[str, str]) -> None: 
 def test_schoolbudget_journey_in_the_browser(page, world, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
     _gekoppelde_aanvraag(world)
 
-    _login(page, "directeur")
+    login(page, "directeur")
     page.click("table.list a:has-text('Aanvraag schoolbudget invullen')")
     page.fill("#bestuur", "Stichting BOOR")
     page.fill("#aangevraagd_bedrag", "12.500,00")
@@ -58,17 +58,17 @@ def test_schoolbudget_journey_in_the_browser(page, world, tmp_path):  # type: ig
     page.select_option("#informeer_scp", label="Sanne Jansen")
     page.click("main button.primary")
     page.wait_for_selector(".sub .status:has-text('Doorzetten SCP')")
-    _logout(page)
+    logout(page)
 
-    _login(page, "scp")
+    login(page, "scp")
     page.click("table.list a:has-text('Advies geven')")  # the advies task appeared for the chosen SCP
     page.check("input[name=advies][value=positief]")
     page.fill("#advies_toelichting", "Past bij het OPP.")
     page.click("main button.primary")
     page.wait_for_selector(".sub .status:has-text('Doorzetten regiomanager')")
-    _logout(page)
+    logout(page)
 
-    _login(page, "regiomanager")
+    login(page, "regiomanager")
     page.click("table.list a:has-text('Besluiten over de aanvraag')")
     assert "resterend € 10.000,00" in page.locator(".instructie").inner_text()
     page.check("input[name=besluit][value=toekennen]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_browser import _login, live_server, page  # noqa: F401 - fixtures
+from tests.browser import live_server, login, page  # noqa: F401 - fixtures
 from tests.test_dossiers import PDF
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_pdf_bijlage_created_found_and_opened_inline(page, tmp_path):  # noqa: F811
     pdf = tmp_path / "OPPondertekening.pdf"
     pdf.write_bytes(PDF)
-    _login(page, "aanvrager")
+    login(page, "aanvrager")
     page.click("text=Nieuwe hulpvraag")
     page.select_option("#school_id", label="OBS De Regenboog (00YY00)")
     page.fill("#roepnaam", "Ayoub")
@@ -33,7 +33,7 @@ def test_pdf_bijlage_created_found_and_opened_inline(page, tmp_path):  # noqa: F
     page.wait_for_selector(".sub .status:has-text('Aanmelding')")
     page.click("text=Uitloggen")
 
-    _login(page, "scp")
+    login(page, "scp")
     page.click("nav >> text=Hulpvragen")
     page.locator("#q").press_sequentially("bouz", delay=60)  # results update while typing
     page.wait_for_selector("#resultaten td:has-text('Ayoub Bouzidi')")

@@ -2,74 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pyotp
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
-from models import User, db
+from models import db
+from tests.browser import live_server, login, page  # noqa: F401 - fixtures
 from tests.test_lijst import LEERLINGEN, _hulpvraag
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-HTMX = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "htmx.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--headless=new"]  # fmt: skip
 
 
-def _require(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (make setup installs it)")
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def live_server(app, world) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@pytest.fixture(autouse=True)
+def _zoekbare_hulpvragen(world) -> None:  # type: ignore[no-untyped-def]
+    """Hulpvragen in several statuses for the SCP to search, filter and export."""
     for row in LEERLINGEN:
         _hulpvraag(world, *row)
     db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def page(live_server):  # type: ignore[no-untyped-def]
-    _require(Path(CHROMIUM).exists(), "Chromium is not installed")
-    _require(HTMX.exists(), "htmx is not installed in web/static/vendor")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live_server, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
-
-
-def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "kansrijk-test-wachtwoord")
-    page.click("main button.primary")
-    page.wait_for_selector("h1:has-text('Inlogcode')")
-    user = db.session.scalar(sa.select(User).filter_by(username=username))
-    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
-    db.session.commit()
-    page.fill("#code", pyotp.TOTP(user.totp_secret).now())
-    page.click("main button.primary")
-    page.wait_for_selector("h1:has-text('Mijn taken')")
 
 
 def expect(locator):  # type: ignore[no-untyped-def]
@@ -79,12 +27,12 @@ def expect(locator):  # type: ignore[no-untyped-def]
     return playwright_expect(locator)
 
 
-def _leerlingen(page) -> list[str]:  # type: ignore[no-untyped-def]
+def _leerlingen(page) -> list[str]:  # type: ignore[no-untyped-def]  # noqa: F811
     return page.locator("#resultaten td[data-kolom=leerling]").all_inner_texts()
 
 
-def test_scp_searches_filters_hides_a_column_and_exports(page, tmp_path):  # type: ignore[no-untyped-def]
-    _login(page, "scp")
+def test_scp_searches_filters_hides_a_column_and_exports(page, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
+    login(page, "scp")
     page.click("nav >> text=Hulpvragen")
     page.wait_for_selector("#resultaten td[data-kolom=leerling]")
     assert "Jan van Boven" not in _leerlingen(page)  # voorlopig: not for the SCP

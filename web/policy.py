@@ -16,8 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import sqlalchemy as sa
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+
+from models import Hulpvraag, db
+from workflow.access import hulpvraag_filter
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,3 +101,15 @@ def _second_factor_done() -> bool:
 
 def init_app(app: Flask) -> None:
     app.before_request(enforce(app))
+
+
+def hulpvraag_or_404(hulpvraag_id: int) -> Hulpvraag:
+    """The hulpvraag if this user may see it (workflow/access.py); otherwise the same 404 as for
+    a nonexistent one, with the denial logged (no pupil data)."""
+    query = sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
+    hulpvraag = db.session.scalar(query)
+    if hulpvraag is None:
+        reason = "out of scope" if db.session.get(Hulpvraag, hulpvraag_id) is not None else "not found"
+        log.warning("denied: hulpvraag_id=%s user_id=%s (%s)", hulpvraag_id, current_user.id, reason)
+        abort(404)
+    return hulpvraag

@@ -12,18 +12,16 @@ import unicodedata
 from typing import IO, Any
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import wrap_file
 
-from models import Bijlage, Hulpvraag, db
+from models import Bijlage, db
 from web import policy
 from web.errors import render_error
 from workflow import audit
-from workflow.access import hulpvraag_filter
 from workflow.bestandstype import ACCEPT, TOEGESTAAN, label
 from workflow.bijlagen import (
     TOEVOEG_ROLLEN,
@@ -50,15 +48,6 @@ def _terug(hulpvraag_id: int | None) -> Response:
     return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag_id, _anchor="bijlagen"))
 
 
-def _hulpvraag_or_404(hulpvraag_id: int) -> Hulpvraag:
-    query = sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
-    hulpvraag = db.session.scalar(query)
-    if hulpvraag is None:
-        log.warning("denied: hulpvraag_id=%s user_id=%s (bijlage upload)", hulpvraag_id, current_user.id)
-        abort(404)  # invisible and nonexistent look the same
-    return hulpvraag
-
-
 def _bijlage_or_404(bijlage_id: int) -> Bijlage:
     bijlage = zichtbare_bijlage(current_user, bijlage_id)
     if bijlage is None:
@@ -71,7 +60,7 @@ def _bijlage_or_404(bijlage_id: int) -> Bijlage:
 @bp.post("/hulpvragen/<int:hulpvraag_id>/bijlagen")
 @policy.roles(*TOEVOEG_ROLLEN)
 def toevoegen(hulpvraag_id: int) -> Response:
-    hulpvraag = _hulpvraag_or_404(hulpvraag_id)
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
     upload = request.files.get("bestand")
     if upload is None or not upload.filename:
         flash("Kies eerst een bestand om toe te voegen.", "error")

@@ -13,20 +13,10 @@ from models.user import Rol
 from web import policy
 from web.hulpvragen.views import bp
 from workflow import audit
-from workflow.access import hulpvraag_filter
 from workflow.hulpvragen import INTAKE
 from workflow.runtime import ProcessFailed, start_process
 
 NIET_HANDMATIG = {INTAKE, "overlegronde"}  # started by their own route, not as an aanpak
-
-
-def _visible_or_404(hulpvraag_id: int) -> Hulpvraag:
-    hulpvraag = db.session.scalar(
-        sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
-    )
-    if hulpvraag is None:
-        abort(404)
-    return hulpvraag
 
 
 def mag_aanpak_toevoegen(hulpvraag: Hulpvraag) -> bool:
@@ -78,7 +68,7 @@ def aanpak_context(hulpvraag: Hulpvraag, selected: int | None) -> dict[str, Any]
 @policy.authenticated
 def aanpak_diagram(hulpvraag_id: int, instance_id: int) -> Response:
     """The diagram version this aanpak runs on, for the viewer."""
-    hulpvraag = _visible_or_404(hulpvraag_id)
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None or instance.hulpvraag_id != hulpvraag.id:
         abort(404)
@@ -88,7 +78,7 @@ def aanpak_diagram(hulpvraag_id: int, instance_id: int) -> Response:
 @bp.post("/<int:hulpvraag_id>/aanpakken")
 @policy.roles("scp", "beheerder")
 def aanpak_toevoegen(hulpvraag_id: int) -> Response:
-    hulpvraag = _visible_or_404(hulpvraag_id)
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
     if not mag_aanpak_toevoegen(hulpvraag):
         abort(403, "Alleen de SCP van deze hulpvraag of een beheerder kan een aanpak toevoegen.")
     key = request.form.get("aanpak", "")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
@@ -14,7 +13,7 @@ from models import Hulpvraag, db
 from web import policy
 from web.hulpvragen.views import bp
 from workflow import audit
-from workflow.access import hulpvraag_filter, may_edit_contact
+from workflow.access import may_edit_contact
 from workflow.forms import FormField
 
 VERPLICHT = {"required": "Dit veld is verplicht.", "null": "Dit veld is verplicht."}
@@ -38,11 +37,7 @@ class ContactSchema(Schema):
 
 
 def _editable_or_404(hulpvraag_id: int) -> Hulpvraag:
-    hulpvraag = db.session.scalar(
-        sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
-    )
-    if hulpvraag is None:
-        abort(404)
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
     if not may_edit_contact(current_user, hulpvraag):
         abort(403, "Alleen de school, de SCP of een beheerder kan de contactgegevens wijzigen.")
     return hulpvraag

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from models import AuditEntry, Hulpvraag, HumanTask, ProcessInstance, db
 from models.dossier import GESLACHTEN
 from web import policy
 from workflow import audit
-from workflow.access import hulpvraag_filter, may_edit_contact, task_candidates
+from workflow.access import may_edit_contact, task_candidates
 from workflow.bijlagen import bijlagen_van, mag_bijlage_toevoegen
 from workflow.tlv import tlvs_van
 
@@ -21,18 +21,6 @@ log = logging.getLogger(__name__)
 
 
 # --- detail -----------------------------------------------------------------------------
-def _visible_or_404(hulpvraag_id: int) -> Hulpvraag:
-    hulpvraag = db.session.scalar(
-        sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
-    )
-    if hulpvraag is None:
-        exists = db.session.get(Hulpvraag, hulpvraag_id) is not None
-        log.warning("denied: hulpvraag_id=%s user_id=%s (%s)", hulpvraag_id, current_user.id,
-                    "out of scope" if exists else "not found")  # fmt: skip
-        abort(404)  # invisible and nonexistent look the same
-    return hulpvraag
-
-
 def _wijzigingen(hulpvraag: Hulpvraag) -> list[AuditEntry]:
     """Changes to this hulpvraag besides its statuses (contact edits, personeelswissel, bijlagen)."""
     query = sa.select(AuditEntry).where(
@@ -50,7 +38,7 @@ def _wijzigingen(hulpvraag: Hulpvraag) -> list[AuditEntry]:
 def show(hulpvraag_id: int) -> str:
     from web.hulpvragen.aanpakken import aanpak_context  # registers on this blueprint: import late
     from web.overlegronde.views import hulpvraag_blok
-    hulpvraag = _visible_or_404(hulpvraag_id)
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
     open_tasks = db.session.scalars(
         sa.select(HumanTask).where(HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.completed_at.is_(None))
         .order_by(HumanTask.created_at)

@@ -21,7 +21,6 @@ from web import policy
 from web.ui import AMSTERDAM
 from workflow import audit
 from workflow.access import (
-    hulpvraag_filter,
     is_school_van,
     may_react,
     may_see_overlegronde,
@@ -56,9 +55,8 @@ def _ronde_or_404(overlegronde_id: int) -> Overlegronde:
 
 
 def _eigen_hulpvraag_or_404(hulpvraag_id: int) -> Hulpvraag:
-    query = sa.select(Hulpvraag).where(Hulpvraag.id == hulpvraag_id, hulpvraag_filter(current_user))
-    hulpvraag = db.session.scalar(query)
-    if hulpvraag is None or not is_school_van(current_user, hulpvraag):
+    hulpvraag = policy.hulpvraag_or_404(hulpvraag_id)
+    if not is_school_van(current_user, hulpvraag):
         log.warning("denied: hulpvraag_id=%s user_id=%s (overlegronde)", hulpvraag_id, current_user.id)
         abort(404)
     return hulpvraag

@@ -1,0 +1,78 @@
+"""Shared browser-test pieces: a live server, a headless Chromium page (Debian's package,
+driven by Playwright) and logging in with the second factor. Test modules import the fixtures:
+
+    from tests.browser import live_server, page  # noqa: F401 - fixtures
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from models import User, db
+
+CHROMIUM = "/usr/bin/chromium"
+HTMX = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "htmx.min.js"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--headless=new"]  # fmt: skip
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally, fail in CI: there `make setup` installs what the browser tests need."""
+    if condition:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (make setup installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def live_server(app, world) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(live_server):  # type: ignore[no-untyped-def]
+    require(Path(CHROMIUM).exists(), "Chromium is not installed")
+    require(HTMX.exists(), "htmx is not installed in web/static/vendor")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(base_url=live_server, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        browser.close()
+
+
+def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Password, then the TOTP code of the user's enrolled secret."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", "kansrijk-test-wachtwoord")
+    page.click("main button.primary")
+    page.wait_for_selector("h1:has-text('Inlogcode')")
+    user = db.session.scalar(sa.select(User).filter_by(username=username))
+    # Tests log in many times a minute; a real user waits for the next code (replays are refused).
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    page.fill("#code", pyotp.TOTP(user.totp_secret).now())
+    page.click("main button.primary")
+    page.wait_for_selector("h1:has-text('Mijn taken')")
+
+
+def logout(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("text=Uitloggen")
+    page.wait_for_selector("h1:has-text('Inloggen')")
