@@ -29,6 +29,7 @@ from workflow.engine import (
 )
 from workflow.expressions import LOOKUP_HELPERS, check_expression
 from workflow.forms import Form, form_from_files, parse_submission
+from workflow.signals import status_gewijzigd
 
 log = logging.getLogger(__name__)
 _INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
@@ -74,6 +75,7 @@ def set_status(
     )  # fmt: skip
     hulpvraag.status = status
     db.session.add(change)
+    status_gewijzigd.send(hulpvraag, change=change)
     return change
 
 
