@@ -87,6 +87,13 @@ def build_config(instance_path: str) -> dict[str, object]:
         "BIJLAGE_MAX_BYTES": bijlage_max,
         # Any request body above this is refused (413) before it is read: one bijlage plus the form around it.
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", bijlage_max + 64 * 1024),
+        # The LVS API (issue 7): an aanvraag carries its files base64-encoded in one JSON body.
+        "API_MAX_CONTENT_LENGTH": _env_int("API_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
+        "API_LIMIT_PER_KOPPELING": _env("API_LIMIT_PER_KOPPELING", "120 per minute"),
+        "API_LIMIT_AUTH_FAILURES": _env("API_LIMIT_AUTH_FAILURES", "20 per 15 minutes"),  # per address
+        "OSO_XSD_PATH": os.environ.get("OSO_XSD_PATH") or None,  # strict XSD validation when set
+        "OSO_MAX_BYTES": _env_int("OSO_MAX_BYTES", 20_000_000),
+        "CELERY_LVS_PUSH_INTERVAL": float(_env("CELERY_LVS_PUSH_INTERVAL", "30")),
     }
 
 

@@ -12,6 +12,7 @@ from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
 from models.login_session import LoginSession
+from models.lvs import Koppeling, LvsAanvraag, LvsPush
 from models.mail import OutgoingMail
 from models.process_definition import ProcessDefinition
 from models.process_instance import ProcessInstance
@@ -36,7 +37,10 @@ __all__ = [
     "Dossier",
     "Hulpvraag",
     "HumanTask",
+    "Koppeling",
     "LoginSession",
+    "LvsAanvraag",
+    "LvsPush",
     "OutgoingMail",
     "PasswordReset",
     "ProcessDefinition",

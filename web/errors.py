@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -30,23 +31,36 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=message or default), code
 
 
+def _api() -> bool:
+    """Under /api/ every answer is JSON (web/api/errors.py)."""
+    return request.path.startswith("/api/")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError) -> tuple[str, int]:
+    def _csrf(_error: CSRFError) -> Any:
         db.session.rollback()
         return render_error(
             400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> Any:
         db.session.rollback()
+        if _api():
+            from web.api.errors import van_http
+
+            return van_http(error)
         code = error.code or 500
         custom = error.description != type(error).description  # werkzeug's defaults are English
         return render_error(code, error.description if custom else None)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Any:
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if _api():
+            from web.api.errors import fout
+
+            return fout(500)
         return render_error(500)

@@ -38,10 +38,13 @@ class Rule:
     public: bool = False
     rollen: frozenset[str] = frozenset()
     second_factor: bool = True
+    koppeling: bool = False  # an LVS with its verificatiecode as bearer token; cookies count for nothing
 
     def describe(self) -> str:
         if self.public:
             return "openbaar"
+        if self.koppeling:
+            return "LVS-koppeling (verificatiecode)"
         return "rollen: " + ", ".join(sorted(self.rollen)) if self.rollen else "ingelogd"
 
 
@@ -56,6 +59,7 @@ def _declare(rule: Rule) -> Callable[[F], F]:
 public = _declare(Rule(public=True))
 authenticated = _declare(Rule())
 login_step = _declare(Rule(second_factor=False))
+koppeling = _declare(Rule(koppeling=True))  # the LVS API (web/api/): authenticated in web/api/auth.py
 
 
 def roles(*rollen: str) -> Callable[[F], F]:
@@ -81,6 +85,10 @@ def enforce(app: Flask) -> Callable[[], Any]:
             abort(403)
         if rule.public:
             return None
+        if rule.koppeling:
+            from web.api.auth import authenticate
+
+            return authenticate()
         if not current_user.is_authenticated:
             return app.login_manager.unauthorized()  # type: ignore[attr-defined]
         if rule.second_factor and not _second_factor_done():

@@ -40,6 +40,7 @@ def celery_settings(config: Any) -> dict[str, Any]:
                 "task": "workflow.mail.send_queued_mail",
                 "schedule": config["CELERY_MAIL_INTERVAL"],
             },
+            "lvs-pushes": {"task": "workflow.lvs_push.bezorg_wachtende_pushes", "schedule": config["CELERY_LVS_PUSH_INTERVAL"]},  # noqa: E501
             "list-due-retention": {  # proposes only; a beheerder approves every deletion
                 "task": "workflow.retention.list_due_retention",
                 "schedule": crontab(day_of_month=1, hour=3, minute=0),

@@ -1,0 +1,495 @@
+"""The LVS link (domain.md §6): koppelingen, authentication by verificatiecode, and receiving an
+aanvraag with its OSO dossier idempotently. Status mapping and pushes: ``workflow/lvs_push.py``.
+
+A verificatiecode is never stored: only its HMAC-SHA256 under SECRET_KEY (``code_digest``), which
+finds the koppeling in one indexed lookup. Rotating SECRET_KEY therefore invalidates every code.
+
+Receiving an aanvraag is the one use case here that commits itself: the unique
+(koppeling, lvs_referentie) pair decides which of two simultaneous sends creates the hulpvraag,
+and the loser must roll back and continue as a re-send in a fresh transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import logging
+import random
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from models import Bijlage, Dossier, Hulpvraag, HumanTask, Koppeling, LvsAanvraag, Rol, School, User, db, utcnow
+from models.lvs import LVS_TYPES
+from models.samenwerkingsverband import Samenwerkingsverband
+from models.user import user_school
+from workflow import audit
+from workflow.bijlagen import BijlageGeweigerd, te_groot_melding, voeg_toe
+from workflow.hulpvragen import create_hulpvraag
+from workflow.oso import OsoDossier, OsoFout, lees_oso
+from workflow.runtime import complete_task
+
+log = logging.getLogger(__name__)
+CODE_MIN, CODE_MAX = 20, 50
+POGINGEN = 8  # attempts of one aanvraag transaction (a lost insert race, a busy SQLite)
+HERKOMST = {"esis": "esis", "parnassys": "parnassys"}  # lvs_type -> Hulpvraag.bron ("anders" stays "lvs")
+
+
+class LvsFout(Exception):
+    """A refused LVS request: the HTTP status, a Dutch message and the field it is about."""
+
+    def __init__(self, status: int, message: str, veld: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.veld = status, message, veld
+
+
+class KoppelingOngeldig(Exception):
+    """The beheerder's input for a koppeling is wrong; ``fouten`` maps each field to a Dutch message."""
+
+    def __init__(self, fouten: dict[str, str]) -> None:
+        super().__init__("De koppeling is niet opgeslagen.")
+        self.fouten = fouten
+
+
+# --- the verificatiecode --------------------------------------------------------------------
+def code_digest(code: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def code_fout(code: str, school: School) -> str | None:
+    """Why ``code`` cannot be the verificatiecode of ``school`` (domain.md §6), or None."""
+    if not CODE_MIN <= len(code) <= CODE_MAX:
+        return f"De verificatiecode moet {CODE_MIN} tot {CODE_MAX} tekens lang zijn (nu {len(code)})."
+    if not code.upper().startswith(school.brin6):
+        return f"De verificatiecode moet beginnen met BRIN en vestigingscode van de school: {school.brin6}."
+    if any(teken.isspace() or not teken.isprintable() for teken in code):
+        return "De verificatiecode mag geen spaties of onzichtbare tekens bevatten."
+    return None
+
+
+def koppeling_voor_code(code: str) -> Koppeling | None:
+    """The active koppeling with this verificatiecode, or None."""
+    if not code or len(code) > CODE_MAX:
+        return None
+    query = sa.select(Koppeling).where(Koppeling.code_digest == code_digest(code), Koppeling.actief.is_(True))
+    return db.session.scalar(query)
+
+
+# --- the beheerder registers, the LVS activates ------------------------------------------------
+@dataclass
+class NieuweKoppeling:
+    school_id: int | None
+    lvs_type: str
+    omgeving: str
+    verificatiecode: str
+    callback_url: str = ""
+
+
+def registreer_koppeling(invoer: NieuweKoppeling, door: User) -> tuple[Koppeling, str | None]:
+    """A new koppeling and, with a callback URL, the secret that signs its pushes (shown once)."""
+    school = db.session.get(School, invoer.school_id) if invoer.school_id else None
+    fouten = _koppeling_fouten(invoer, school)
+    if fouten or school is None:
+        raise KoppelingOngeldig(fouten or {"school_id": "Kies een school."})
+    geheim = secrets.token_urlsafe(32) if invoer.callback_url else None
+    koppeling = Koppeling(
+        school_id=school.id, lvs_type=invoer.lvs_type, omgeving=invoer.omgeving.strip(),
+        code_digest=code_digest(invoer.verificatiecode), callback_url=invoer.callback_url or None,
+        callback_secret=geheim, aangemaakt_door_id=door.id,
+    )  # fmt: skip
+    db.session.add(koppeling)
+    db.session.flush()
+    koppeling.systeemgebruiker_id = _systeemgebruiker(koppeling, school).id
+    audit.record(door, "aanmaken", "koppeling", koppeling.id, detail=f"{koppeling.lvs_naam} {school.brin6}")
+    return koppeling, geheim
+
+
+def _koppeling_fouten(invoer: NieuweKoppeling, school: School | None) -> dict[str, str]:
+    fouten: dict[str, str] = {}
+    if school is None:
+        fouten["school_id"] = "Kies een school."
+    if invoer.lvs_type not in LVS_TYPES:
+        fouten["lvs_type"] = "Kies het LVS: ESIS, ParnasSys of een ander LVS."
+    if len(invoer.omgeving) > 100:
+        fouten["omgeving"] = "De omgeving mag hoogstens 100 tekens lang zijn."
+    if school is not None and (melding := code_fout(invoer.verificatiecode, school)):
+        fouten["verificatiecode"] = melding
+    elif school is not None and db.session.scalar(
+        sa.select(Koppeling.id).where(Koppeling.code_digest == code_digest(invoer.verificatiecode))
+    ):
+        fouten["verificatiecode"] = "Deze verificatiecode is al in gebruik. Laat de school een andere kiezen."
+    if invoer.callback_url and (melding := url_fout(invoer.callback_url)):
+        fouten["callback_url"] = melding
+    return fouten
+
+
+def url_fout(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
+        return "Geef een volledige http- of https-URL (hoogstens 500 tekens), of laat het veld leeg."
+    if parts.username or parts.password:
+        return "De URL mag geen gebruikersnaam of wachtwoord bevatten."
+    return None
+
+
+def _systeemgebruiker(koppeling: Koppeling, school: School) -> User:
+    """The account aanvragen are made on behalf of when the contactpersoon has none: it works the
+    school's intake tasks of these aanvragen (the LVS re-sends), but has no password, so no login."""
+    user = User(
+        swv_id=school.swv_id, username=f"lvs-koppeling-{koppeling.id}",
+        naam=f"{koppeling.lvs_naam}-koppeling {school.naam}",
+        email=f"lvs-koppeling-{koppeling.id}@kansrijk.invalid", password_hash=None, actief=True,
+    )  # fmt: skip
+    if hasattr(User, "mail_bij_status"):
+        user.mail_bij_status = False  # nobody reads this mailbox; the LVS follows the status itself
+    user.set_rollen({Rol.AANVRAGER})
+    user.scholen = [school]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def deactiveer(koppeling: Koppeling, door: User) -> None:
+    koppeling.actief = False
+    audit.record(door, "wijzigen", "koppeling", koppeling.id, detail="gedeactiveerd")
+
+
+def activeer(code: str, naam: str, toestemming: bool) -> Koppeling:
+    """The LVS's activation screen: name, consent and the verificatiecode the beheerder registered."""
+    koppeling = koppeling_voor_code(code)
+    if koppeling is None:
+        raise LvsFout(401, "Deze verificatiecode is bij het samenwerkingsverband niet bekend.", "verificatiecode")
+    if not toestemming:
+        raise LvsFout(422, "Zonder toestemming wordt de koppeling niet geactiveerd.", "toestemming")
+    koppeling.geactiveerd_op, koppeling.geactiveerd_door, koppeling.toestemming = utcnow(), naam.strip(), True
+    koppeling.laatst_gebruikt_op = utcnow()
+    audit.record(koppeling.systeemgebruiker, "wijzigen", "koppeling", koppeling.id, detail="geactiveerd via het LVS")
+    return koppeling
+
+
+def noteer_fout(koppeling_id: int, melding: str) -> None:
+    """Remember a refused call for the beheerder's page (its own small transaction)."""
+    db.session.execute(
+        sa.update(Koppeling).where(Koppeling.id == koppeling_id)
+        .values(laatste_fout=melding[:300], laatste_fout_op=utcnow(), laatst_gebruikt_op=utcnow())
+    )  # fmt: skip
+    db.session.commit()
+
+
+# --- receiving an aanvraag ---------------------------------------------------------------------
+@dataclass
+class Bestand:
+    bestandsnaam: str
+    inhoud: bytes
+    veld: str = "bijlagen"
+
+
+@dataclass
+class Aanvraag:
+    """What an LVS sends, checked for shape by the API schema."""
+
+    lvs_referentie: str
+    swv_code: str
+    titel: str
+    beschrijving: str
+    contactpersoon_naam: str
+    contactpersoon_email: str
+    contactpersoon_telefoon: str
+    oso: bytes
+    opp: Bestand | None = None
+    bijlagen: list[Bestand] = field(default_factory=list)
+
+
+def ontvang_aanvraag(koppeling_id: int, aanvraag: Aanvraag) -> LvsAanvraag:
+    """Create the hulpvraag, or update the one this reference already made; committed. LvsFout when refused."""
+    oso = _lees(aanvraag.oso)
+    _controleer(db.session.get(Koppeling, koppeling_id), aanvraag, oso)
+    for poging in range(POGINGEN):
+        try:
+            row = _verwerk(koppeling_id, aanvraag, oso)
+            db.session.commit()
+            return row
+        except _Dubbel:  # the same reference won the insert race: continue as a re-send
+            db.session.rollback()
+        except OperationalError as exc:
+            db.session.rollback()
+            if not _bezet(exc):
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * (poging + 1))
+        except BaseException:
+            db.session.rollback()
+            raise
+    raise LvsFout(409, "Deze aanvraag wordt op dit moment al verwerkt. Verstuur hem over een minuut opnieuw.")
+
+
+class _Dubbel(Exception):
+    pass
+
+
+def _bezet(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig) or "deadlock" in str(exc.orig).lower()
+
+
+def _lees(data: bytes) -> OsoDossier:
+    config = current_app.config
+    try:
+        return lees_oso(data, xsd_pad=config.get("OSO_XSD_PATH"), max_bytes=config["OSO_MAX_BYTES"])
+    except OsoFout as exc:
+        raise LvsFout(422, exc.message, f"oso{'.' + exc.veld if exc.veld else ''}") from None
+
+
+def _controleer(koppeling: Koppeling | None, aanvraag: Aanvraag, oso: OsoDossier) -> None:
+    if koppeling is None or not koppeling.actief:
+        raise LvsFout(401, "Deze koppeling bestaat niet of is uitgezet.")
+    if not koppeling.is_geactiveerd:
+        raise LvsFout(403, "Deze koppeling is nog niet geactiveerd in het LVS.")
+    school = koppeling.school
+    if oso.brin_vestiging.upper() != school.brin6:
+        raise LvsFout(403, f"Het OSO-dossier is van een andere school ({oso.brin_vestiging}) dan deze koppeling "
+                      f"({school.brin6}).", "oso.huidigeschool")  # fmt: skip
+    swv = db.session.get(Samenwerkingsverband, school.swv_id)
+    if swv is None or aanvraag.swv_code.upper() != swv.code:
+        raise LvsFout(422, f"Deze aanvraag is niet voor dit samenwerkingsverband ({swv.code if swv else '?'}).",
+                      "swv_code")  # fmt: skip
+    limiet = current_app.config["BIJLAGE_MAX_BYTES"]
+    for bestand in _bestanden(aanvraag):
+        if len(bestand.inhoud) > limiet:
+            raise LvsFout(413, te_groot_melding(), bestand.veld)
+
+
+def _bestanden(aanvraag: Aanvraag) -> list[Bestand]:
+    """The files the LVS attached itself: the OPP and the bijlagen. A refused one refuses the aanvraag."""
+    return ([aanvraag.opp] if aanvraag.opp else []) + aanvraag.bijlagen
+
+
+def _oso_bestanden(oso: OsoDossier) -> tuple[list[Bestand], list[str]]:
+    """The documents inside the OSO dossier, unzipped; one that cannot be read is left out and named."""
+    limiet = current_app.config["BIJLAGE_MAX_BYTES"]
+    bestanden, overgeslagen = [], []
+    for i, bijlage in enumerate(oso.bijlagen):
+        try:
+            bestanden.append(Bestand(bijlage.bestandsnaam, bijlage.uitpakken(limiet), f"oso.bijlagen[{i}]"))
+        except OsoFout as exc:
+            overgeslagen.append(exc.message)
+    return bestanden, overgeslagen
+
+
+def _verwerk(koppeling_id: int, aanvraag: Aanvraag, oso: OsoDossier) -> LvsAanvraag:
+    koppeling = db.session.get(Koppeling, koppeling_id)
+    assert koppeling is not None
+    query = sa.select(LvsAanvraag).filter_by(koppeling_id=koppeling_id, lvs_referentie=aanvraag.lvs_referentie)
+    row = db.session.scalar(query)
+    if row is None:
+        row = _claim(koppeling, aanvraag.lvs_referentie)
+        _maak_hulpvraag(row, koppeling, aanvraag, oso)
+    else:
+        _werk_bij(row, koppeling, aanvraag, oso)
+    koppeling.laatst_gebruikt_op = utcnow()
+    return row
+
+
+def _claim(koppeling: Koppeling, referentie: str) -> LvsAanvraag:
+    """Insert first: of two simultaneous sends only one gets past this flush."""
+    row = LvsAanvraag(koppeling_id=koppeling.id, lvs_referentie=referentie, oso_gegevens={})
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise _Dubbel() from None
+    return row
+
+
+def _maak_hulpvraag(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: OsoDossier) -> None:
+    school = koppeling.school
+    dossier = _dossier_voor(oso, school)
+    _pas_oso_toe(oso, dossier, school)
+    aanvrager = _aanvrager(koppeling, aanvraag.contactpersoon_email)
+    hulpvraag = create_hulpvraag(
+        dossier, aanvrager, titel=aanvraag.titel, omschrijving=aanvraag.beschrijving,
+        contactpersoon_naam=aanvraag.contactpersoon_naam, contactpersoon_email=aanvraag.contactpersoon_email,
+        contactpersoon_telefoon=aanvraag.contactpersoon_telefoon, bron=HERKOMST.get(koppeling.lvs_type, "lvs"),
+    )  # fmt: skip
+    _, overgeslagen = _voeg_bestanden_toe(hulpvraag, aanvraag, oso, aanvrager)
+    _dien_in(hulpvraag, aanvrager, oso)
+    row.hulpvraag_id = hulpvraag.id  # linked last: the creation's statuses are in the answer, not pushed
+    row.oso_gegevens = {**oso.gegevens(), "niet_overgenomen": overgeslagen}
+    detail = f"api.aanvraag via {koppeling.lvs_naam}" + _niet_leesbaar(overgeslagen)
+    audit.record(koppeling.systeemgebruiker, "aanmaken", "hulpvraag", hulpvraag.id, dossier_id=dossier.id,
+                 detail=detail)
+    log.info("lvs aanvraag created: koppeling_id=%s hulpvraag_id=%s", koppeling.id, hulpvraag.id)
+
+
+def _werk_bij(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: OsoDossier) -> None:
+    """A re-send: same hulpvraag, text and dossier updated, new bijlagen added, an open
+    'Dossier aanvullen' task completed on the aanvrager's behalf."""
+    db.session.execute(sa.update(LvsAanvraag).where(LvsAanvraag.id == row.id)
+                       .values(ontvangen=LvsAanvraag.ontvangen + 1))  # fmt: skip  # takes the row lock first
+    db.session.refresh(row)
+    hulpvraag = row.hulpvraag
+    assert hulpvraag is not None
+    user = _werker(hulpvraag, koppeling)
+    wijzigingen = _pas_oso_toe(oso, hulpvraag.dossier, koppeling.school)
+    wijzigingen += _werk_tekst_bij(hulpvraag, aanvraag)
+    nieuw, overgeslagen = _voeg_bestanden_toe(hulpvraag, aanvraag, oso, user)
+    if nieuw:
+        wijzigingen.append(f"{nieuw} nieuwe bijlage(n)")
+    row.oso_gegevens = {**oso.gegevens(), "niet_overgenomen": overgeslagen}
+    if wijzigingen or _open_taak(hulpvraag, "aanvullen"):
+        _vul_aan(hulpvraag, user, wijzigingen, koppeling)
+    detail = f"api.aanvraag opnieuw via {koppeling.lvs_naam}: " + (", ".join(wijzigingen) or "ongewijzigd")
+    detail += _niet_leesbaar(overgeslagen)
+    audit.record(koppeling.systeemgebruiker, "wijzigen", "hulpvraag", hulpvraag.id,
+                 dossier_id=hulpvraag.dossier_id, detail=detail)  # fmt: skip
+
+
+def _werk_tekst_bij(hulpvraag: Hulpvraag, aanvraag: Aanvraag) -> list[str]:
+    wijzigingen = []
+    if hulpvraag.omschrijving != aanvraag.beschrijving:
+        hulpvraag.omschrijving = aanvraag.beschrijving
+        wijzigingen.append("beschrijving bijgewerkt")
+    contact = (aanvraag.contactpersoon_naam, aanvraag.contactpersoon_email, aanvraag.contactpersoon_telefoon)
+    if (hulpvraag.contactpersoon_naam, hulpvraag.contactpersoon_email, hulpvraag.contactpersoon_telefoon) != contact:
+        hulpvraag.contactpersoon_naam, hulpvraag.contactpersoon_email, hulpvraag.contactpersoon_telefoon = contact
+        wijzigingen.append("contactpersoon bijgewerkt")
+    return wijzigingen
+
+
+def _pas_oso_toe(oso: OsoDossier, dossier: Dossier, school: School) -> list[str]:
+    from workflow.oso import pas_toe
+
+    try:
+        wijzigingen = pas_toe(oso, dossier, school)
+    except OsoFout as exc:
+        raise LvsFout(403 if exc.veld and "school" in exc.veld else 422, exc.message, "oso") from None
+    return [f"{len(wijzigingen)} dossiergegeven(s) uit het OSO-dossier"] if wijzigingen else []
+
+
+def _dossier_voor(oso: OsoDossier, school: School) -> Dossier:
+    """The pupil's dossier in this school (same achternaam and geboortedatum), or a new one."""
+    leerling = oso.leerling
+    if leerling.achternaam and leerling.geboortedatum:
+        namen = {leerling.achternaam.lower(), f"{leerling.voorvoegsel or ''} {leerling.achternaam}".strip().lower()}
+        query = sa.select(Dossier).where(
+            Dossier.school_id == school.id, Dossier.niveau == "leerling",
+            sa.func.lower(Dossier.achternaam).in_(namen), Dossier.geboortedatum == leerling.geboortedatum,
+        )  # fmt: skip
+        bestaand = db.session.scalars(query.order_by(Dossier.id)).first()
+        if bestaand is not None:
+            return bestaand
+    dossier = Dossier(swv_id=school.swv_id, school_id=school.id, niveau="leerling")  # pas_toe fills it
+    db.session.add(dossier)
+    db.session.flush()
+    return dossier
+
+
+def _aanvrager(koppeling: Koppeling, email: str) -> User:
+    """The contactpersoon's own account in the school when there is one, else the koppeling's account."""
+    query = (
+        sa.select(User)
+        .join(user_school, user_school.c.user_id == User.id)
+        .where(user_school.c.school_id == koppeling.school_id, sa.func.lower(User.email) == email.lower(),
+               User.actief.is_(True), User.username != f"lvs-koppeling-{koppeling.id}")
+    )  # fmt: skip
+    for user in db.session.scalars(query.order_by(User.id)):
+        if user.heeft_rol(Rol.AANVRAGER):
+            return user
+    assert koppeling.systeemgebruiker is not None
+    return koppeling.systeemgebruiker
+
+
+def _werker(hulpvraag: Hulpvraag, koppeling: Koppeling) -> User:
+    """Who completes the school's task on a re-send: the aanvrager while still of this school, else the koppeling."""
+    aanvrager = hulpvraag.aanvrager
+    if aanvrager is not None and aanvrager.actief and hulpvraag.school_id in aanvrager.school_ids:
+        return aanvrager
+    assert koppeling.systeemgebruiker is not None
+    return koppeling.systeemgebruiker
+
+
+def _voeg_bestanden_toe(hulpvraag: Hulpvraag, aanvraag: Aanvraag, oso: OsoDossier, user: User) -> tuple[int, list[str]]:
+    """Store every file not yet on the hulpvraag (same SHA-256): how many were new, and which OSO
+    documents were left out. A refused OPP or bijlage refuses the aanvraag; a refused OSO document
+    is left out (the LVS cannot repair it) and named in the history."""
+    bekend = set(db.session.scalars(sa.select(Bijlage.sha256).where(
+        Bijlage.hulpvraag_id == hulpvraag.id, Bijlage.verwijderd_at.is_(None))))  # fmt: skip
+    oso_bestanden, overgeslagen = _oso_bestanden(oso)
+    nieuw = 0
+    for bestand in _bestanden(aanvraag) + oso_bestanden:
+        sha = hashlib.sha256(bestand.inhoud).hexdigest()
+        if sha in bekend:
+            continue
+        try:
+            voeg_toe(hulpvraag, io.BytesIO(bestand.inhoud), _naam(bestand, aanvraag), user)
+        except BijlageGeweigerd as exc:
+            if not bestand.veld.startswith("oso."):
+                raise LvsFout(422, f"{bestand.bestandsnaam}: {exc}", bestand.veld) from None
+            overgeslagen.append(f"{bestand.bestandsnaam}: {exc}")
+            continue
+        bekend.add(sha)
+        nieuw += 1
+    return nieuw, overgeslagen
+
+
+def _naam(bestand: Bestand, aanvraag: Aanvraag) -> str:
+    """The OPP's name says it is the OPP (TLV checks look for it)."""
+    if bestand is aanvraag.opp and "opp" not in bestand.bestandsnaam.lower():
+        return f"OPP {bestand.bestandsnaam}"
+    return bestand.bestandsnaam
+
+
+def _niet_leesbaar(overgeslagen: list[str]) -> str:
+    return f"; {len(overgeslagen)} document(en) uit het OSO-dossier niet overgenomen" if overgeslagen else ""
+
+
+def _open_taak(hulpvraag: Hulpvraag, bpmn_id: str) -> HumanTask | None:
+    query = sa.select(HumanTask).where(
+        HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.bpmn_id == bpmn_id, HumanTask.completed_at.is_(None)
+    )
+    return db.session.scalars(query.order_by(HumanTask.id)).first()
+
+
+def _dien_in(hulpvraag: Hulpvraag, aanvrager: User, oso: OsoDossier) -> None:
+    """An LVS aanvraag skips Voorlopige aanmelding: the intake's 'Hulpvraag indienen' is done on the
+    aanvrager's behalf, so the SCP gets 'Aanmelding beoordelen' exactly as for a web submission."""
+    taak = _open_taak(hulpvraag, "indienen")
+    if taak is None:
+        return
+    inzage = oso.inzage
+    geinformeerd = bool(inzage and (inzage.inzage or (inzage.toestemming or "").lower() == "ja"))
+    complete_task(taak.id, aanvrager, {"ouders_geinformeerd": geinformeerd,
+                                       "toelichting": "Ingediend vanuit het leerlingvolgsysteem (LVS)."})  # fmt: skip
+
+
+def _vul_aan(hulpvraag: Hulpvraag, user: User, wijzigingen: list[str], koppeling: Koppeling) -> None:
+    """After Dossier incompleet the re-send is the school's answer: complete 'Dossier aanvullen'."""
+    taak = _open_taak(hulpvraag, "aanvullen")
+    if taak is None:
+        return
+    wat = ", ".join(wijzigingen) or "opnieuw verzonden zonder wijzigingen"
+    complete_task(taak.id, user, {"aangevuld": f"Opnieuw verzonden vanuit {koppeling.lvs_naam}: {wat}."})
+
+
+# --- reading back ------------------------------------------------------------------------------
+def aanvraag_van(koppeling_id: int, aanvraagnummer: str) -> LvsAanvraag | None:
+    """The aanvraag with this number if this koppeling sent it; another koppeling's is 'not found'."""
+    query = (
+        sa.select(LvsAanvraag)
+        .join(Hulpvraag, LvsAanvraag.hulpvraag_id == Hulpvraag.id)
+        .where(LvsAanvraag.koppeling_id == koppeling_id, Hulpvraag.aanvraagnummer == aanvraagnummer)
+    )
+    return db.session.scalar(query)
+
+
+_NUMMER = re.compile(r"^\d{4}-\d{6,}$")
+
+
+def is_aanvraagnummer(text: str) -> bool:
+    return bool(_NUMMER.match(text))
