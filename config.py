@@ -81,6 +81,15 @@ def build_config(instance_path: str) -> dict[str, object]:
         "MAIL_PASSWORD": _env("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
         "MAIL_FROM": _env("MAIL_FROM", "Kansrijk <noreply@kansrijk.invalid>"),
+        "MAIL_MESSAGE_ID_DOMAIN": _env("MAIL_MESSAGE_ID_DOMAIN", "kansrijk.invalid"),
+        "MAIL_TIMEOUT_SECONDS": float(_env("MAIL_TIMEOUT_SECONDS", "20")),
+        # A claimed mail is someone else's to retry only after the lease: longer than one SMTP send.
+        "MAIL_LEASE_SECONDS": float(_env("MAIL_LEASE_SECONDS", "120")),
+        # A published mail is left to its task this long before the sweep publishes it again.
+        "MAIL_SWEEP_GRACE": float(_env("MAIL_SWEEP_GRACE", "60")),
+        "MAIL_MAX_ATTEMPTS": _env_int("MAIL_MAX_ATTEMPTS", 6),
+        "MAIL_RETRY_BASE_SECONDS": float(_env("MAIL_RETRY_BASE_SECONDS", "30")),  # doubles per attempt
+        "MAIL_DIGEST_HOUR": _env_int("MAIL_DIGEST_HOUR", 7),  # daily task overview, local time
         # Bijlagen: where the files go ("bestand": a folder; an S3 store can be added in workflow/opslag.py).
         "BIJLAGEN_OPSLAG": _env("BIJLAGEN_OPSLAG", "bestand"),
         "BIJLAGEN_DIR": _env("BIJLAGEN_DIR", str(instance / "bijlagen")),

@@ -43,6 +43,7 @@ ROL_LABELS = {
 }
 SCHOOL_ROLLEN = frozenset({Rol.AANVRAGER, Rol.DIRECTEUR})
 SWV_ROLLEN = frozenset({Rol.SCP, Rol.FUNCTIONARIS, Rol.PROCESBEHEERDER})
+TAKEN_MAIL = {"direct": "Per nieuwe taak een e-mail", "dagelijks": "Eén overzicht per dag", "uit": "Geen e-mail"}
 
 user_school = Table(
     "user_school",
@@ -75,6 +76,9 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # replay protection
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Mail preferences (account settings): status mails on/off; new tasks one by one or daily.
+    mail_bij_status: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa.true())
+    taken_mail: Mapped[str] = mapped_column(String(10), default="direct", server_default="direct")  # TAKEN_MAIL
 
     rol_rows: Mapped[list[UserRol]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     scholen: Mapped[list[School]] = relationship(secondary=user_school, lazy="selectin")

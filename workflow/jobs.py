@@ -36,9 +36,13 @@ def celery_settings(config: Any) -> dict[str, Any]:
                 "task": "workflow.jobs.fire_due_timers",
                 "schedule": config["CELERY_TIMER_INTERVAL"],
             },
-            "send-queued-mail": {
-                "task": "workflow.mail.send_queued_mail",
+            "sweep-mail": {  # mails nobody picked up (broker down at commit), retries, expired leases
+                "task": "workflow.mail.sweep_mail",
                 "schedule": config["CELERY_MAIL_INTERVAL"],
+            },
+            "dagoverzicht-taken": {  # for users who chose one mail a day instead of one per task
+                "task": "workflow.meldingen.send_dagoverzichten",
+                "schedule": crontab(hour=config["MAIL_DIGEST_HOUR"], minute=0),
             },
             "lvs-pushes": {"task": "workflow.lvs_push.bezorg_wachtende_pushes", "schedule": config["CELERY_LVS_PUSH_INTERVAL"]},  # noqa: E501
             "list-due-retention": {  # proposes only; a beheerder approves every deletion
@@ -46,6 +50,7 @@ def celery_settings(config: Any) -> dict[str, Any]:
                 "schedule": crontab(day_of_month=1, hour=3, minute=0),
             },
         },
+        "timezone": "Europe/Amsterdam",
         "beat_schedule_filename": f"{config['INSTANCE_PATH']}/celerybeat-schedule",
     }
 
@@ -59,12 +64,15 @@ def _transport_options(config: Any) -> dict[str, Any]:
 
 
 def celery_init_app(app: Flask) -> Celery:
+    from workflow import meldingen  # noqa: F401 - connects the mail receivers to workflow.signals
+
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask, include=["workflow.jobs", "workflow.mail", "workflow.retention"])
+    include = ["workflow.jobs", "workflow.mail", "workflow.meldingen", "workflow.retention"]
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=include)
     celery_app.config_from_object(celery_settings({**app.config, "INSTANCE_PATH": app.instance_path}))
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -29,7 +29,7 @@ def volgende_poging(pogingen: int, *, basis: float = 30.0, maximum: float = 3600
     return utcnow() + timedelta(seconds=random.uniform(wacht / 2, wacht))
 
 
-def na_commit(session: Session, task: Any, *args: Any) -> None:
+def na_commit(session: Any, task: Any, *args: Any) -> None:
     """Publish ``task.apply_async(args)`` once ``session`` has committed; dropped on rollback."""
     session.info.setdefault(_PUBLISH, []).append((task, args))
 

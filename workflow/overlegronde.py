@@ -22,7 +22,7 @@ from workflow.access import is_school_van, may_react, may_start_overlegronde, nu
 from workflow.runtime import start_process
 
 PROCESS_KEY = "overlegronde"
-ACTIVATIE_UREN = 72  # an invitation link works this long, once (like a password reset link)
+ACTIVATIE_UREN = 7 * 24  # an invitation link works seven days, once (then a password reset is needed)
 MAX_REACTIE = 5000
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

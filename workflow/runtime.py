@@ -29,7 +29,7 @@ from workflow.engine import (
 )
 from workflow.expressions import LOOKUP_HELPERS, check_expression
 from workflow.forms import Form, form_from_files, parse_submission
-from workflow.signals import status_gewijzigd
+from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 log = logging.getLogger(__name__)
 _INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
@@ -111,6 +111,11 @@ def task_form(task: HumanTask) -> Form:
     return form_from_files(definition.forms, props.get("formJsonSchemaFilename"), props.get("formUiSchemaFilename"))
 
 
+def human_task_properties(task: HumanTask) -> dict[str, str]:
+    """The BPMN properties of a task's element (as the process owner wrote them)."""
+    return _spec_properties(task.instance.definition, task.bpmn_id)
+
+
 def _spec_properties(definition: ProcessDefinition, bpmn_id: str) -> dict[str, str]:
     task_spec = definition.spec["spec"]["task_specs"].get(bpmn_id, {})
     return dict((task_spec.get("extensions") or {}).get("properties") or {})
@@ -172,7 +177,8 @@ def _persist(instance: ProcessInstance, run: Run, user: User | None) -> None:
     except StaleDataError as exc:
         raise TaskAlreadyDone() from exc
     _apply_status_changes(instance, run.changes, user)
-    _sync_tasks(instance, run)
+    for task in _sync_tasks(instance, run):
+        taak_aangemaakt.send(task, door=user)
     _start_requested_aanpakken(instance, run, user)
 
 
@@ -197,7 +203,8 @@ def _start_requested_aanpakken(instance: ProcessInstance, run: Run, user: User |
 
 
 # --- the HumanTask projection -----------------------------------------------------------
-def _sync_tasks(instance: ProcessInstance, run: Run) -> None:
+def _sync_tasks(instance: ProcessInstance, run: Run) -> list[HumanTask]:
+    """Bring the open HumanTask rows in line with the engine's ready user tasks; returns the new ones."""
     ready = {str(t.id): t for t in run.ready_user_tasks()}
     open_rows = db.session.scalars(
         sa.select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.completed_at.is_(None))
@@ -206,10 +213,10 @@ def _sync_tasks(instance: ProcessInstance, run: Run) -> None:
         if row.task_id not in ready:  # cancelled by a boundary event, or gone
             row.completed_at = utcnow()
     known = {row.task_id for row in open_rows}
-    for task_id, task in ready.items():
-        if task_id not in known:
-            db.session.add(_new_human_task(instance, task))
+    new = [_new_human_task(instance, task) for task_id, task in ready.items() if task_id not in known]
+    db.session.add_all(new)
     db.session.flush()
+    return new
 
 
 def _new_human_task(instance: ProcessInstance, task: Task) -> HumanTask:

@@ -14,3 +14,6 @@ _signals = Namespace()
 
 # sender: the Hulpvraag; keyword ``change``: the new Statuswijziging (added, not yet flushed)
 status_gewijzigd = _signals.signal("status-gewijzigd")
+
+# sender: the new HumanTask (flushed); keyword ``door``: the User whose action created it, or None
+taak_aangemaakt = _signals.signal("taak-aangemaakt")

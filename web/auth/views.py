@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from models import PasswordReset, User, db, utcnow
 from models.auth_token import token_hash
+from models.user import TAKEN_MAIL
 from web import policy
 from web.auth import sessions, totp
 from web.auth.passwords import password_problem
@@ -176,7 +177,7 @@ def _send_reset(identifier: str) -> None:
         )
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.wachtwoord_herstellen", token=token)
         body = render_template("mail/wachtwoord_herstellen.txt", user=user, link=link, uren=hours)
-        queue_mail(user.email, "Kansrijk: wachtwoord herstellen", body)
+        queue_mail(user.email, "Kansrijk: wachtwoord herstellen", body, soort="wachtwoord_herstellen", user_id=user.id)
     log.info("password reset requested (%s accounts)", len(users))
 
 
@@ -238,3 +239,22 @@ def wachtwoord_wijzigen() -> str | Response | tuple[str, int]:
             flash("Uw wachtwoord is gewijzigd. Uw andere sessies zijn beëindigd.", "success")
             return redirect(url_for("taken.inbox"))
     return render_template("auth/wachtwoord_nieuw.html", error=error, met_huidig=True), 422 if error else 200
+
+
+@bp.route("/account/meldingen", methods=["GET", "POST"])
+@policy.authenticated
+def meldingen() -> str | Response | tuple[str, int]:
+    """Which mails this user gets: status changes on/off, new tasks one by one, daily or not."""
+    error = ""
+    if request.method == "POST":
+        taken_mail = request.form.get("taken_mail", "")
+        if taken_mail not in TAKEN_MAIL:
+            error = "Kies hoe u over nieuwe taken wilt horen."
+        else:
+            current_user.mail_bij_status = request.form.get("mail_bij_status") == "ja"
+            current_user.taken_mail = taken_mail
+            db.session.commit()
+            flash("Uw e-mailinstellingen zijn opgeslagen.", "success")
+            return redirect(url_for("auth.meldingen"))
+    html = render_template("auth/meldingen.html", error=error, keuzes=TAKEN_MAIL)
+    return (html, 422) if error else html

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,7 +19,7 @@ from models import Hulpvraag, db
 from models.overlegronde import OVERLEGRONDE_TITEL, Overlegronde
 from web import policy
 from web.ui import AMSTERDAM
-from workflow import audit
+from workflow import audit, meldingen
 from workflow.access import (
     is_school_van,
     may_react,
@@ -28,12 +28,10 @@ from workflow.access import (
     overlegronde_filter,
 )
 from workflow.bijlagen import bijlagen_van
-from workflow.mail import queue_mail
 from workflow.overlegronde import (
     ACTIVATIE_UREN,
     NieuweDeelnemer,
     OverlegrondeFout,
-    Uitnodiging,
     kandidaten,
     reageer,
     start_overlegronde,
@@ -114,7 +112,7 @@ def nieuw(hulpvraag_id: int) -> str | Response | tuple[str, int]:
             hulpvraag, current_user, form.get("onderwerp", ""), form.get("omschrijving", ""),
             parse_deadline(form.get("deadline", "")), _ids(form.getlist("deelnemers")), _nieuwe(form),
         )  # fmt: skip
-        _mail(ronde, uitnodigingen)
+        meldingen.overlegronde_uitnodigingen(ronde, uitnodigingen, ACTIVATIE_UREN)
         db.session.commit()
     except OverlegrondeFout as exc:
         db.session.rollback()
@@ -135,18 +133,6 @@ def _ids(values: list[str]) -> list[int]:
 def _nieuwe(form: Any) -> list[NieuweDeelnemer]:
     naam, email = form.get("nieuw_naam", "").strip(), form.get("nieuw_email", "").strip()
     return [NieuweDeelnemer(naam, email)] if naam or email else []
-
-
-def _mail(ronde: Overlegronde, uitnodigingen: list[Uitnodiging]) -> None:
-    """No pupil data in a mail (S18): the subject of the round stays behind the login."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    for u in uitnodigingen:
-        activatie = base + url_for("auth.wachtwoord_herstellen", token=u.token) if u.token else None
-        body = render_template(
-            "overlegronde/uitnodiging.txt", user=u.user, activatie=activatie, uren=ACTIVATIE_UREN,
-            link=base + url_for("overlegronde.show", overlegronde_id=ronde.id), deadline=ronde.deadline,
-        )  # fmt: skip
-        queue_mail(u.user.email, "Kansrijk: u bent uitgenodigd voor een overlegronde", body)
 
 
 @bp.get("/overlegrondes/<int:overlegronde_id>")
@@ -192,6 +178,7 @@ def deadline(overlegronde_id: int) -> Response:
         abort(404)
     try:
         verleng(ronde, current_user, parse_deadline(request.form.get("deadline", "")))
+        meldingen.overlegronde_deadline_gewijzigd(ronde)
         db.session.commit()
     except OverlegrondeFout as exc:
         db.session.rollback()
