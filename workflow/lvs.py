@@ -219,6 +219,7 @@ def ontvang_aanvraag(koppeling_id: int, aanvraag: Aanvraag) -> LvsAanvraag:
             return row
         except _Dubbel:  # the same reference won the insert race: continue as a re-send
             db.session.rollback()
+            log.info("lvs aanvraag sent twice at once: koppeling_id=%s; continuing as a re-send", koppeling_id)
         except OperationalError as exc:
             db.session.rollback()
             if not _bezet(exc):

@@ -1,6 +1,6 @@
 """hulpvragen pages."""
 
-from web.hulpvragen import aanpakken, contact, lijst, nieuw  # noqa: F401 - register their routes
+from web.hulpvragen import aanpakken, contact, lijst, nieuw, oso  # noqa: F401 - register their routes
 from web.hulpvragen.views import bp
 
 __all__ = ["bp"]
