@@ -59,6 +59,7 @@ def _test_config(database_url: str, instance: Path) -> dict[str, object]:
         "BPMN_PUBLISH_ON_START": False,
         "CELERY_ALWAYS_EAGER": True,
         "CELERY_BROKER_URL": "memory://",
+        "BASE_URL": "http://kansrijk.test",  # mail links must use this, never the request's host (S18)
         # Generous limits for ordinary tests; tests of brute-force protection set their own.
         "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
         "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
