@@ -15,6 +15,7 @@ from models import (
     Dossier,
     Hulpvraag,
     HumanTask,
+    OutgoingMail,
     ProcessInstance,
     Samenwerkingsverband,
     Toekenning,
@@ -85,6 +86,10 @@ def _budget(world, bedrag: str, *, regeling="schoolbudget", soort="bestuur", own
 
 def _do(client, task: HumanTask, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]
     return submit_form(client, f"/taken/{task.id}", data, **kw)
+
+
+def _taakmails(email: str) -> list[OutgoingMail]:
+    return list(db.session.scalars(sa.select(OutgoingMail).filter_by(to=email, soort="nieuwe_taak")))
 
 
 def _status(hulpvraag: Hulpvraag) -> str:
@@ -223,6 +228,8 @@ def test_budget_inclusief_takes_the_fixed_amount(world):
     complete_task(_open(hulpvraag, "beoordelen").id, scp, {"besluit": "dossier_compleet", "reden": "Compleet."})
     assert _open(hulpvraag, "koppelen").instance.process_key == "budget_inclusief"
     complete_task(_open(hulpvraag, "koppelen").id, scp, {"directeur": str(directeur.id)})
+    gemachtigd = _taakmails(directeur.email)  # the authorised directeur hears it by mail
+    assert len(gemachtigd) == 1 and "persoonlijk toegewezen" in gemachtigd[0].body
     aanvraag = {"bestuur": "Stichting BOOR", "gebruik": "Dit schooljaar.", "inzet": "Inclusieve groep.",
                 "informeer_scp": str(scp.id)}  # fmt: skip
     from workflow.runtime import FormInvalid
@@ -231,6 +238,7 @@ def test_budget_inclusief_takes_the_fixed_amount(world):
         complete_task(_open(hulpvraag, "invullen").id, directeur, {**aanvraag, "schooljaar": "2027-2028"})
     assert "geen budget inclusief onderwijs vastgesteld" in refused.value.errors["schooljaar"]
     complete_task(_open(hulpvraag, "invullen").id, directeur, {**aanvraag, "schooljaar": "2026-2027"})
+    assert [m.subject for m in _taakmails(scp.email) if "advies" in m.subject.lower()]  # "informeer SCP" mails the SCP
     complete_task(_open(hulpvraag, "advies").id, scp, {"advies": "positief", "advies_toelichting": "Akkoord."})
     besluiten = _open(hulpvraag, "besluiten")
     assert "vooraf vastgesteld: € 20.000,00" in besluiten.instructie

@@ -149,6 +149,7 @@ def test_activation_link_works_once_and_expires(client, world):
     body = db.session.scalars(sa.select(OutgoingMail).filter_by(to="piet@praktijk.nl")).one().body
     link = re.search(r"/wachtwoord-herstellen/\S+", body)
     assert link
+    assert "7 dagen" in body and "tweestapsverificatie" in body  # the link works a week; 2FA explained
     url = link.group(0)
 
     browser = client.application.test_client()
@@ -165,6 +166,8 @@ def test_activation_link_works_once_and_expires(client, world):
 
     user = db.session.scalars(sa.select(User).filter_by(email="piet@praktijk.nl")).one()
     token = activatie_token(user)
+    reset = db.session.scalars(sa.select(PasswordReset).where(PasswordReset.used_at.is_(None))).one()
+    assert timedelta(days=6, hours=23) < reset.expires_at - utcnow() <= timedelta(days=7)
     db.session.execute(sa.update(PasswordReset).where(PasswordReset.used_at.is_(None))
                        .values(expires_at=utcnow() - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
@@ -215,6 +218,9 @@ def test_extension_restores_access(client, world, monkeypatch):
     client = _als(client, "extern")
     assert client.get(page).status_code == 200
     assert client.get(f"/bijlagen/{bijlage_id}").status_code == 200
+    [mail] = db.session.scalars(sa.select(OutgoingMail).filter_by(soort="overlegronde_deadline")).all()
+    jaar, maand, dag = nieuw[:10].split("-")
+    assert mail.to == world.users["extern"].email and f"tot {dag}-{maand}-{jaar}" in mail.body
 
 
 def test_only_the_school_extends(client, world):

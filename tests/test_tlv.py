@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from models import TLV, Bijlage, Dossier, Hulpvraag, HumanTask, ProcessInstance, Rol, User, db, utcnow
+from models import TLV, Bijlage, Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Rol, User, db, utcnow
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token, login
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import complete_task, fire_timers, start_process
@@ -255,6 +255,12 @@ def test_verlenging_task_for_school_and_scp_when_the_einddatum_is_near(app, tlv_
     assert sorted(t.rol for t in open_tasks) == [Rol.AANVRAGER, Rol.SCP]
     assert "Verlenging TLV overwegen" in _client(app, "aanvrager").get("/taken").text
     assert _status(hulpvraag) == "TLV afgegeven"
+    # the reminder reaches the school by mail (property mailSchool on verlenging_school) and the SCP
+    herinnering = db.session.scalars(sa.select(OutgoingMail).filter_by(soort="taak_school")).all()
+    assert {m.to for m in herinnering} >= {tlv_world.users["aanvrager"].email}
+    assert all("Verlenging TLV overwegen" in m.body and hulpvraag.aanvraagnummer in m.subject for m in herinnering)
+    scp_mail = db.session.scalars(sa.select(OutgoingMail).filter_by(soort="nieuwe_taak", to=tlv_world.users["scp"].email))
+    assert any("Verlenging" in m.subject for m in scp_mail)
 
 
 # --- R2: both parallel adviezen at the same moment, 100 times -----------------------------------
