@@ -68,8 +68,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from web.cli import bpmn_cli, seed_bulk, seed_demo
+    from web.lvs_demo import lvs_demo
 
     app.cli.add_command(bpmn_cli)
+    app.cli.add_command(lvs_demo)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_bulk)
 

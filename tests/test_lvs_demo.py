@@ -1,0 +1,54 @@
+"""`flask lvs-demo` plays an LVS against a live server: activate, send, re-send, read back."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from waitress import create_server
+
+from models import Bijlage, Hulpvraag, db
+from web.lvs_demo import demo_pdf
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    pad = Path(app.root_path).parent / "shared" / "oso" / "OSO_gegevensset_2019.1.xsd"
+    assert pad.exists(), f"the OSO schema is missing: {pad}"
+    app.config["OSO_XSD_PATH"] = str(pad)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def test_lvs_demo_sends_and_resends_the_example_dossier_to_a_running_app(app, world, live_server):
+    result = app.test_cli_runner().invoke(args=["lvs-demo", "--url", live_server])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for wat in ("Activeren", "Aanvraag versturen", "Aanvraag opnieuw versturen"):
+        assert [line.split(": ", 1)[1].split(" (")[0] for line in lines if line.startswith(f"{wat}:")] == [
+            "Opgeslagen", "Wordt verzonden", "Verzonden"], result.output
+    assert "Status teruggelezen: Aanmelding (in het LVS: Nieuw)" in result.output
+    assert "hetzelfde aanvraagnummer" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Hulpvraag.id))) == 1
+    assert db.session.scalar(sa.select(Bijlage.id).where(Bijlage.naam == "Demo-verslag.pdf")) is not None
+
+    again = app.test_cli_runner().invoke(args=["lvs-demo", "--url", live_server])
+    assert again.exit_code == 0 and db.session.scalar(sa.select(sa.func.count(Hulpvraag.id))) == 1
+
+
+def test_lvs_demo_reports_fout_when_the_app_is_not_running(app, world):
+    result = app.test_cli_runner().invoke(args=["lvs-demo", "--url", "http://127.0.0.1:9"])
+    assert result.exit_code == 1 and "Activeren: Fout" in result.output and "niet bereikbaar" in result.output
+
+
+def test_the_demo_pdf_is_accepted_as_a_pdf():
+    from io import BytesIO
+
+    from workflow.bestandstype import herken
+
+    assert herken(BytesIO(demo_pdf())).content_type == "application/pdf"
