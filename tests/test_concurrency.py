@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from models import Dossier, Hulpvraag, HumanTask, ProcessInstance, Statuswijziging, User, db
+from models import Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Statuswijziging, User, db
 from tests.conftest import IsolatedClient, csrf_token, login
 from workflow.definitions import publish, read_diagram
 from workflow.hulpvragen import create_hulpvraag
@@ -65,7 +65,10 @@ def test_r1_hundred_concurrent_completions_one_wins(app, world):
     assert results.count("Deze taak is al afgehandeld.") == 99
     db.session.expire_all()
     changes = db.session.scalars(sa.select(Statuswijziging.naar).filter_by(hulpvraag_id=hulpvraag.id)).all()
-    assert changes == ["Voorlopige aanmelding", "Aanmelding"]  # one status change, one notification later
+    assert changes == ["Voorlopige aanmelding", "Aanmelding"]  # one status change …
+    status_mails = db.session.scalars(sa.select(OutgoingMail.to).filter_by(hulpvraag_id=hulpvraag.id,
+                                                                          soort="statuswijziging")).all()
+    assert sorted(status_mails) == sorted({world.users["aanvrager"].email, hulpvraag.contactpersoon_email})  # … one mail each
     next_task = _open_task(hulpvraag.id)  # the instance still loads and continues
     assert next_task.bpmn_id == "beoordelen"
     complete_task(next_task.id, world.users["scp"], {"besluit": "dossier_compleet", "reden": "Compleet"})
