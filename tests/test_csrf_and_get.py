@@ -27,11 +27,14 @@ BOOKKEEPING = {
     "login_session": "last_seen_at moves on as the user clicks around (idle timeout)",
 }
 # URL parameter -> the table whose ids fill it; a parameter named "<table>_id" needs no entry.
-TABLES = {"task_id": "human_task", "instance_id": "process_instance", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens"}
-TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"]}
-# Endpoints that take POST without the session's CSRF token, each with the reason. None today;
-# an API authenticated by a token header (not a cookie) would be listed here.
-CSRF_EXEMPT: dict[str, str] = {}
+TABLES = {"task_id": "human_task", "instance_id": "process_instance", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens",
+          "koppeling_id": "lvs_koppeling", "mail_id": "outgoing_mail"}
+TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"], "aanvraagnummer": ["2026-000001"]}
+# Endpoints that take POST without the session's CSRF token, each with the reason.
+CSRF_EXEMPT: dict[str, str] = {
+    "api.aanvraag_versturen": "LVS API: authenticated by the verificatiecode header, never by a cookie",
+    "api.activatie": "LVS API: the verificatiecode is in the body; no session involved",
+}
 
 
 def demo_data(world: DemoWorld) -> None:

@@ -63,11 +63,11 @@ def test_with_a_valid_code_no_5xx_and_every_answer_matches_the_spec(api_schema):
 
 def test_with_a_wrong_or_no_code_no_5xx_and_every_answer_matches_the_spec(api_schema):
     for operation in _operations(api_schema):
-        secured = bool(operation.definition.raw.get("security"))
 
         @given(case=operation.as_strategy())
         @SETTINGS
         def run(case):  # type: ignore[no-untyped-def]
+            secured = bool(case.operation.definition.raw.get("security"))
             for headers in ({"Authorization": "Bearer 00YY00-een-verkeerde-code-x"}, {}):
                 response = case.call(headers=headers)
                 case.validate_response(response, checks=CHECKS)
