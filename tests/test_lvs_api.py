@@ -340,3 +340,24 @@ def test_an_oso_dossier_with_a_bsn_leaves_no_bsn_anywhere_in_the_database(client
                 assert BSN not in repr(tuple(row)), f"BSN found in {table.name}"
                 assert "'bsn'" not in repr(tuple(row)).lower(), f"a bsn field in {table.name}"
     assert _count(Statuswijziging) == 2
+
+
+def test_s14_an_lvs_journey_logs_no_pupil_data_codes_or_addresses(client, world, caplog):
+    import logging
+    import re
+
+    for name in ("", "werkzeug", "flask", "web", "workflow", "models", "spiff", "SpiffWorkflow", "celery"):
+        caplog.set_level(logging.DEBUG, logger=name or None)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
+    koppeling(world)
+    client.post(URL, json=aanvraag(), headers=bearer())
+    client.post(URL, json=aanvraag(), headers=bearer())
+    client.post(URL, json=aanvraag(), headers=bearer("00YY00-een-verkeerde-code-x"))
+    client.get(URL, query_string={"sinds": utcnow().isoformat()}, headers=bearer())
+    forbidden = ["Berg", "Daan", "2003-03-17", "17-03-2003", CODE_A, "00YY00-een-verkeerde-code-x", "Juf Ingrid"]
+    email = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+    texts = [t for r in caplog.records for t in (r.getMessage(), repr(r.args), r.exc_text or "")]
+    assert any("api auth failed" in t for t in texts), "the failed authentication is logged"
+    for text in texts:
+        leaks = [w for w in forbidden if w in text] + [m.group(0) for m in email.finditer(text)]
+        assert not leaks, f"logged {leaks}: {text[:200]}"
