@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import smtplib
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -164,12 +165,17 @@ def _message(mail: OutgoingMail, config: Any) -> EmailMessage:
     message["From"] = config["MAIL_FROM"]
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Message-ID"] = make_msgid(idstring=mail.sleutel, domain=config["MAIL_MESSAGE_ID_DOMAIN"])
+    message["Message-ID"] = message_id(mail, config["MAIL_MESSAGE_ID_DOMAIN"])
     message["X-Kansrijk-Sleutel"] = mail.sleutel
     message.set_content(mail.body)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
     return message
+
+
+def message_id(mail: OutgoingMail, domain: str) -> str:
+    """The same Message-ID on every attempt, so a receiver can recognise a redelivered mail."""
+    return f"<kansrijk.{mail.id}.{hashlib.sha256(mail.sleutel.encode()).hexdigest()[:20]}@{domain}>"
 
 
 def _deliver(message: EmailMessage, config: Any, mail_id: int, mark_sent: Callable[[], None]) -> None:
