@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Statuswijziging, User, db
 from tests.conftest import IsolatedClient, csrf_token, login
+from tests.race import race
 from workflow.definitions import publish, read_diagram
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import TaskAlreadyDone, complete_task, fire_timers, start_process
@@ -32,21 +31,6 @@ def _open_task(hulpvraag_id: int) -> HumanTask:
     return db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag_id, completed_at=None)).one()
 
 
-def _race(app, n: int, work) -> list[str]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(n)
-
-    def one(i: int) -> str:
-        with app.app_context():
-            barrier.wait()
-            try:
-                return work(i)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(one, range(n)))
-
-
 def test_r1_hundred_concurrent_completions_one_wins(app, world):
     hulpvraag = _hulpvraag(world)
     task_id, user_id = _open_task(hulpvraag.id).id, world.users["aanvrager"].id
@@ -60,7 +44,7 @@ def test_r1_hundred_concurrent_completions_one_wins(app, world):
             db.session.rollback()
             return exc.message
 
-    results = _race(app, 100, complete)
+    results = race(app, 100, complete)
     assert results.count("ok") == 1
     assert results.count("Deze taak is al afgehandeld.") == 99
     db.session.expire_all()
@@ -91,7 +75,7 @@ def test_r1_concurrent_completions_over_http(app, world):
         response = client.post(f"/taken/{task_id}", data={"ouders_geinformeerd": "ja", "csrf_token": token})
         return f"{response.status_code}:{'al afgehandeld' in response.text}"
 
-    results = _race(app, 20, post)
+    results = race(app, 20, post)
     assert results.count("302:False") == 1
     assert results.count("409:True") == 19
 
@@ -150,7 +134,7 @@ def test_r11_timer_sweep_twice_at_once_fires_once(app, world, tmp_path: Path):
             db.session.rollback()
             return "lost"
 
-    results = _race(app, 2, sweep)
+    results = race(app, 2, sweep)
     assert results.count("fired") == 1
     db.session.expire_all()
     changes = db.session.scalars(sa.select(Statuswijziging.naar).filter_by(hulpvraag_id=hulpvraag.id)).all()

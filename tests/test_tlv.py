@@ -4,9 +4,7 @@ the besluit stored as a TLV on the hulpvraag page, the verlenging timer, and R2 
 from __future__ import annotations
 
 import re
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pyotp
@@ -16,6 +14,7 @@ from flask.testing import FlaskClient
 
 from models import TLV, Bijlage, Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Rol, User, db, utcnow
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token, login
+from tests.race import race
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import complete_task, fire_timers, start_process
 from workflow.tlv import complete_parallel_task, heeft_bijlage
@@ -264,21 +263,6 @@ def test_verlenging_task_for_school_and_scp_when_the_einddatum_is_near(app, tlv_
 
 
 # --- R2: both parallel adviezen at the same moment, 100 times -----------------------------------
-def _race_two(app, work) -> list[str]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(2)
-
-    def one(i: int) -> str:
-        with app.app_context():
-            barrier.wait()
-            try:
-                return work(i)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(one, range(2)))
-
-
 def test_r2_parallel_adviezen_completed_at_the_same_moment_100_times(app, tlv_world):
     jeugdarts = db.session.scalar(sa.select(User).filter_by(username="jeugdarts"))
     ortho_id, arts_id, scp = tlv_world.users["orthopedagoog"].id, jeugdarts.id, tlv_world.users["scp"]
@@ -295,7 +279,7 @@ def test_r2_parallel_adviezen_completed_at_the_same_moment_100_times(app, tlv_wo
             complete_parallel_task(task_pk, user_id, {"advies": f"Advies {i + 1} in ronde {round_}."})
             return "ok"
 
-        assert _race_two(app, advise) == ["ok", "ok"], round_
+        assert race(app, 2, advise) == ["ok", "ok"], round_
         db.session.expire_all()
         done = db.session.scalars(sa.select(HumanTask).where(
             HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.bpmn_id.in_(["advies_1", "advies_2"]))).all()  # fmt: skip
