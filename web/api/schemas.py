@@ -101,7 +101,7 @@ class AanvraagSchema(Schema):
         "description": "Een titel uit de vaste lijst van het SWV; een andere tekst wordt bewaard en gemarkeerd."})
     beschrijving = Tekst(load_default="", validate=lengte(0, 10000), metadata={"description": "De zorgvraag."})
     contactpersoon = Genest(ContactpersoonSchema, required=True)
-    oso_dossier = Base64(required=True, metadata={"format": "byte", "description": "Het OSO SWV-dossier (XML), base64."})
+    oso_dossier = Base64(required=True, metadata={"format": "byte", "description": "Het OSO-dossier (XML), base64."})
     opp = Genest(BestandSchema, load_default=None, allow_none=True, metadata={"description": "Het OPP (optioneel)."})
     bijlagen = Lijst(Genest(BestandSchema), load_default=list,
                      validate=validate.Length(max=20, error="Hoogstens 20 bijlagen per keer."))  # fmt: skip
