@@ -21,6 +21,7 @@ import hashlib
 import logging
 import re
 import smtplib
+import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -186,6 +187,8 @@ def _deliver(message: EmailMessage, config: Any, mail_id: int, mark_sent: Callab
         mark_sent()
         return
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT_SECONDS"]) as smtp:
+        if smtp.sock is not None:  # the final "." is a small write of its own: without this it waits
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # ~40 ms for a delayed ACK
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:

@@ -38,11 +38,19 @@ def na_commit(session: Any, task: Any, *args: Any) -> None:
 def _publiceer(session: Session) -> None:
     if session.in_nested_transaction():
         return
-    for task, args in session.info.pop(_PUBLISH, []):
-        try:
-            task.apply_async(args, retry=False)
-        except Exception as exc:  # broker down: the sweep re-queues the row later
-            log.warning("outbox: could not publish %s (%s); the sweep will pick it up", task.name, type(exc).__name__)
+    taken = session.info.pop(_PUBLISH, [])
+    if not taken:
+        return
+    try:
+        with taken[0][0].app.producer_or_acquire() as producer:
+            # One connection attempt: kombu otherwise retries for seconds (broker_connection_timeout)
+            # on every task, even with retry=False, and the request would wait for a broker that is down.
+            producer.connection.ensure_connection(max_retries=0)
+            for task, args in taken:
+                task.apply_async(args, retry=False, producer=producer)
+    except Exception as exc:  # broker down: the sweep re-queues these rows later
+        log.warning("outbox: could not publish %d task(s) (%s); the sweep will pick them up", len(taken),
+                    type(exc).__name__)  # fmt: skip
 
 
 @event.listens_for(Session, "after_rollback")
