@@ -3,31 +3,25 @@ Celery worker with beat firing a BPMN timer against the test database."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import signal
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
 from models import Dossier, Hulpvraag, Statuswijziging, db
+from tests import workers
+from tests.workers import REDIS_URL
 from web.seed import DemoWorld
 from workflow.definitions import publish, read_diagram
 from workflow.hulpvragen import create_hulpvraag
 from workflow.runtime import start_process
 
-ROOT = Path(__file__).resolve().parent.parent
 TIMER_DIAGRAM = Path(__file__).resolve().parent / "diagrams" / "timer.bpmn"
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 WAIT_FOR_TIMER_S = 40
+redis_url, worker = workers.redis_url, workers.worker  # fixtures shared with test_mail_reliability
 
 
 # --- R8: settings drift -------------------------------------------------------------------
@@ -52,59 +46,20 @@ def test_worker_settings_make_a_lost_worker_harmless(tmp_path: Path) -> None:
     )
     assert conf.task_serializer == "json"
     assert list(conf.accept_content) == ["json"]
+    # Mail: Redis hands a task on only after its lease, and a lease outlives one SMTP wait.
+    assert conf.broker_transport_options["visibility_timeout"] > app.config["MAIL_LEASE_SECONDS"], (
+        "Redis would hand a mail still being sent to a second worker before its lease ends"
+    )
+    assert app.config["MAIL_LEASE_SECONDS"] > app.config["MAIL_TIMEOUT_SECONDS"], (
+        "a lease must outlast the SMTP timeout, or a slow send is taken over while it runs"
+    )
+    sweeps = [entry for entry in conf.beat_schedule.values() if entry["task"] == "workflow.mail.sweep_mail"]
+    assert len(sweeps) == 1 and sweeps[0]["schedule"] == app.config["CELERY_MAIL_INTERVAL"], (
+        "without the sweep a mail queued while the broker was down is never sent"
+    )
 
 
 # --- a real worker with beat ----------------------------------------------------------------
-@pytest.fixture
-def redis_url() -> str:
-    """Redis for the worker; unreachable fails the run in CI and skips it elsewhere."""
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-        client.flushdb()  # no stale tasks from an earlier run
-    except redis.RedisError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis op {REDIS_URL} is niet bereikbaar in CI: {exc}")
-        pytest.skip(f"Redis op {REDIS_URL} is niet bereikbaar: {exc}")
-    return REDIS_URL
-
-
-@pytest.fixture
-def worker(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Path]:
-    """A Celery worker with embedded beat in its own process group; yields its log file."""
-    log_file = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": secrets.token_hex(16),
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_TIMER_INTERVAL": "1",
-        "BPMN_PUBLISH_ON_START": "0",
-        "BPMN_DIR": str(tmp_path / "bpmn"),
-    }
-    command = [
-        str(ROOT / ".venv" / "bin" / "celery"), "-A", "workflow.worker", "worker", "-B",
-        "--pool=solo", "--loglevel=INFO", "--schedule", str(tmp_path / "celerybeat-schedule"),
-    ]  # fmt: skip
-    with log_file.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield log_file
-    finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Warm shutdown first; then kill the whole group, embedded beat included."""
-    process.terminate()
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-
-
 def _hulpvraag_with_timer(world: DemoWorld) -> int:
     """A hulpvraag whose 'timer' process waits one second, then sets status Afgerond."""
     publish(read_diagram(TIMER_DIAGRAM))
