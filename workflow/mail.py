@@ -98,15 +98,17 @@ def deliver(mail_id: int) -> bool:
     mail = db.session.get(OutgoingMail, mail_id)
     assert mail is not None
     message, config = _message(mail, current_app.config), current_app.config
-    try:
-        _deliver(message, config, mail.id, lambda: _mark_sent(mail_id, lease))
-    except SMTP_FOUTEN as exc:
-        db.session.rollback()
-        _mark_failed(mail_id, lease, exc)
-        return False
-    except _LeaseLost:
-        db.session.rollback()
-        return False
+    db.session.rollback()  # no transaction stays open while SMTP talks
+    # The 'verzonden' write goes through a connection taken beforehand and a prepared statement:
+    # between that commit and the final '.' a killed worker loses the mail, so keep it short.
+    with db.engine.connect() as connection:
+        try:
+            _deliver(message, config, mail_id, lambda: _mark_sent(connection, mail_id, lease))
+        except SMTP_FOUTEN as exc:
+            _mark_failed(mail_id, lease, exc)
+            return False
+        except _LeaseLost:
+            return False
     return True
 
 
@@ -130,15 +132,15 @@ def _claim(mail_id: int) -> datetime | None:
     return lease if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-def _mark_sent(mail_id: int, lease: datetime) -> None:
+def _mark_sent(connection: sa.Connection, mail_id: int, lease: datetime) -> None:
     t = OutgoingMail.__table__
-    result = db.session.execute(
-        sa.update(t)
-        .where(t.c.id == mail_id, t.c.status == "verzenden", t.c.lease_tot == lease)
-        .values(status="verzonden", sent_at=utcnow(), lease_tot=None, error=None)
-    )
-    db.session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    with connection.begin():
+        result = connection.execute(
+            sa.update(t)
+            .where(t.c.id == mail_id, t.c.status == "verzenden", t.c.lease_tot == lease)
+            .values(status="verzonden", sent_at=utcnow(), lease_tot=None, error=None)
+        )
+    if result.rowcount != 1:
         raise _LeaseLost
 
 
