@@ -6,6 +6,11 @@ import os
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# The public OSO schema and example dossier: ../shared/oso beside the checkout, else the copies in tests/data/oso.
+OSO_VOORBEELD_DIR = next(
+    (d for d in (BASE_DIR.parent / "shared" / "oso", BASE_DIR / "tests" / "data" / "oso") if d.is_dir()),
+    BASE_DIR / "tests" / "data" / "oso",
+)
 DEV_SECRET = "dev-secret-change-me"  # noqa: S105 - the known value production refuses
 
 

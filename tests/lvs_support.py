@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import config
 from models import Koppeling, db
 from web.seed import DemoWorld
 from workflow.lvs import NieuweKoppeling, activeer, registreer_koppeling
 
 ROOT = Path(__file__).resolve().parent.parent
-OSO_DIR = ROOT.parent / "shared" / "oso"
+OSO_DIR = config.OSO_VOORBEELD_DIR  # ../shared/oso beside the checkout, else tests/data/oso
+XSD = OSO_DIR / "OSO_gegevensset_2019.1.xsd"
 VOORBEELD = OSO_DIR / "Voorbeelddossier_PaO_POSWV_full.xml"
 CODE_A = "00YY00-esis-koppeling-test-a"  # school A: OBS De Regenboog, 00YY00 (as in the example dossier)
 CODE_B = "01AB00-parnassys-test-b-code"  # school B: CBS De Fontein, 01AB00

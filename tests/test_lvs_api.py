@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, Bijlage, Dossier, Hulpvraag, HumanTask, LvsAanvraag, Statuswijziging, db, utcnow
 from models.hulpvraag import STATUSSEN
+from tests import lvs_support
 from tests.conftest import login
 from tests.lvs_support import CODE_A, CODE_B, PDF, aanvraag, b64, bearer, koppeling, oso_xml
 from workflow.lvs_push import LVS_STATUSSEN, lvs_status
@@ -24,7 +24,7 @@ URL = "/api/v1/aanvragen"
 @pytest.fixture(autouse=True)
 def _xsd(app):  # type: ignore[no-untyped-def]
     """Strict validation against the published XSD, as a production install configures it."""
-    pad = Path(app.root_path).parent / "shared" / "oso" / "OSO_gegevensset_2019.1.xsd"
+    pad = lvs_support.XSD
     assert pad.exists(), f"the OSO schema is missing: {pad}"
     app.config["OSO_XSD_PATH"] = str(pad)
 

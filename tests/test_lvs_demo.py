@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from waitress import create_server
 
 from models import Bijlage, Hulpvraag, db
+from tests import lvs_support
 from web.lvs_demo import demo_pdf
 
 
 @pytest.fixture
 def live_server(app):  # type: ignore[no-untyped-def]
-    pad = Path(app.root_path).parent / "shared" / "oso" / "OSO_gegevensset_2019.1.xsd"
+    pad = lvs_support.XSD
     assert pad.exists(), f"the OSO schema is missing: {pad}"
     app.config["OSO_XSD_PATH"] = str(pad)
     server = create_server(app, host="127.0.0.1", port=0, threads=4)

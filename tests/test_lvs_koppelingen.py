@@ -8,12 +8,12 @@ import json
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from models import Hulpvraag, HumanTask, Koppeling, LvsPush, User, db, utcnow
+from tests import lvs_support
 from tests.conftest import login, submit_form
 from tests.lvs_support import CODE_A, aanvraag, bearer, koppeling
 from workflow.lvs_push import HANDTEKENING, bezorg_wachtende_pushes
@@ -22,7 +22,7 @@ from workflow.runtime import complete_task
 
 @pytest.fixture(autouse=True)
 def _xsd(app):  # type: ignore[no-untyped-def]
-    pad = Path(app.root_path).parent / "shared" / "oso" / "OSO_gegevensset_2019.1.xsd"
+    pad = lvs_support.XSD
     assert pad.exists(), f"the OSO schema is missing: {pad}"
     app.config["OSO_XSD_PATH"] = str(pad)
 

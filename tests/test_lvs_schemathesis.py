@@ -5,7 +5,6 @@ whatever schemathesis sends, with a valid, a wrong or no verificatiecode, the an
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -17,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests import lvs_support
 from tests.lvs_support import bearer, koppeling
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -26,7 +26,7 @@ SETTINGS = settings(max_examples=15, deadline=None, derandomize=True, database=N
 
 @pytest.fixture
 def api_schema(app, world):  # type: ignore[no-untyped-def]
-    pad = Path(app.root_path).parent / "shared" / "oso" / "OSO_gegevensset_2019.1.xsd"
+    pad = lvs_support.XSD
     assert pad.exists(), f"the OSO schema is missing: {pad}"
     app.config.update(OSO_XSD_PATH=str(pad), API_LIMIT_PER_KOPPELING="100000 per minute",
                       API_LIMIT_AUTH_FAILURES="100000 per minute")  # fmt: skip

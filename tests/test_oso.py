@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+import config
 from models import Adres, Dossier, Schoolgegevens, db
 from web.seed import DemoWorld
 from workflow.oso import OsoDossier, OsoFout, lees_oso, pas_toe
 
-OSO = Path(__file__).resolve().parents[2] / "shared" / "oso"
+OSO = config.OSO_VOORBEELD_DIR  # ../shared/oso beside the checkout, else tests/data/oso
 VOORBEELD = OSO / "Voorbeelddossier_PaO_POSWV_full.xml"
 XSD = str(OSO / "OSO_gegevensset_2019.1.xsd")
 NS = "http://www.edustandaard.nl/oso_gegevensset/2019/dossier"
@@ -25,7 +26,7 @@ IBAN = "NL51RABO0307495248"
 
 @pytest.fixture(scope="module")
 def voorbeeld() -> bytes:
-    assert VOORBEELD.is_file(), f"the shared OSO folder must sit beside the repository: {OSO}"
+    assert VOORBEELD.is_file(), f"the OSO example dossier is missing: {OSO}"
     return VOORBEELD.read_bytes()
 
 

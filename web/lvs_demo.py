@@ -27,7 +27,7 @@ from workflow.lvs import NieuweKoppeling, code_digest, registreer_koppeling
 
 DEMO_CODE = "00YY00-lvs-demo-koppeling"
 REFERENTIE = "LVS-DEMO-0001"
-VOORBEELD = config.BASE_DIR.parent / "shared" / "oso" / "Voorbeelddossier_PaO_POSWV_full.xml"
+VOORBEELD = config.OSO_VOORBEELD_DIR / "Voorbeelddossier_PaO_POSWV_full.xml"
 
 
 @click.command("lvs-demo")
