@@ -11,7 +11,7 @@ from typing import Any
 import config
 from models import Koppeling, db
 from web.seed import DemoWorld
-from workflow.lvs import NieuweKoppeling, activeer, registreer_koppeling
+from workflow.koppelingen import NieuweKoppeling, activeer, registreer_koppeling
 
 ROOT = Path(__file__).resolve().parent.parent
 OSO_DIR = config.OSO_VOORBEELD_DIR  # ../shared/oso beside the checkout, else tests/data/oso

@@ -176,7 +176,7 @@ def test_a_missing_or_wrong_code_is_401_and_a_session_cookie_counts_for_nothing(
 
 
 def test_a_deactivated_or_not_yet_activated_koppeling_is_refused(client, world):
-    from workflow.lvs import deactiveer
+    from workflow.koppelingen import deactiveer
 
     koppeling(world, actief=False)
     response = client.post(URL, json=aanvraag(), headers=bearer())

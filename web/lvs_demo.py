@@ -23,7 +23,7 @@ from flask.cli import with_appcontext
 import config
 from models import Koppeling, School, User, UserRol, db
 from models.user import Rol
-from workflow.lvs import NieuweKoppeling, code_digest, registreer_koppeling
+from workflow.koppelingen import NieuweKoppeling, code_digest, registreer_koppeling
 
 DEMO_CODE = "00YY00-lvs-demo-koppeling"
 REFERENTIE = "LVS-DEMO-0001"

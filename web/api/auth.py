@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from web.api.errors import fout
 from web.extensions import limiter
-from workflow.lvs import koppeling_voor_code
+from workflow.koppelingen import koppeling_voor_code
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from web.api.schemas import (
     WijzigingenSchema,
 )
 from workflow import audit
-from workflow.lvs import Aanvraag, Bestand, LvsFout, aanvraag_van, activeer, noteer_fout, ontvang_aanvraag
+from workflow.koppelingen import LvsFout, activeer, noteer_fout
+from workflow.lvs import Aanvraag, Bestand, aanvraag_van, ontvang_aanvraag
 from workflow.lvs_push import status_van, wijzigingen_sinds
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,14 @@ from models import Koppeling, LvsPush, School, db
 from models.lvs import LVS_TYPES
 from web import policy
 from web.beheer import bp
-from workflow.lvs import CODE_MAX, CODE_MIN, KoppelingOngeldig, NieuweKoppeling, deactiveer, registreer_koppeling
+from workflow.koppelingen import (
+    CODE_MAX,
+    CODE_MIN,
+    KoppelingOngeldig,
+    NieuweKoppeling,
+    deactiveer,
+    registreer_koppeling,
+)
 
 
 def _pagina(
