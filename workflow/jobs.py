@@ -44,7 +44,10 @@ def celery_settings(config: Any) -> dict[str, Any]:
                 "task": "workflow.meldingen.send_dagoverzichten",
                 "schedule": crontab(hour=config["MAIL_DIGEST_HOUR"], minute=0),
             },
-            "lvs-pushes": {"task": "workflow.lvs_push.bezorg_wachtende_pushes", "schedule": config["CELERY_LVS_PUSH_INTERVAL"]},  # noqa: E501
+            "lvs-pushes": {  # status pushes to LVS callback URLs that are due or whose task was lost
+                "task": "workflow.lvs_push.bezorg_wachtende_pushes",
+                "schedule": config["CELERY_LVS_PUSH_INTERVAL"],
+            },
             "list-due-retention": {  # proposes only; a beheerder approves every deletion
                 "task": "workflow.retention.list_due_retention",
                 "schedule": crontab(day_of_month=1, hour=3, minute=0),
@@ -64,14 +67,15 @@ def _transport_options(config: Any) -> dict[str, Any]:
 
 
 def celery_init_app(app: Flask) -> Celery:
-    from workflow import meldingen  # noqa: F401 - connects the mail receivers to workflow.signals
+    # Modules whose receivers listen to workflow.signals: imported here, in the web app and the worker alike.
+    from workflow import lvs_push, meldingen  # noqa: F401
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    include = ["workflow.jobs", "workflow.mail", "workflow.meldingen", "workflow.retention"]
+    include = ["workflow.jobs", "workflow.mail", "workflow.meldingen", "workflow.lvs_push", "workflow.retention"]
     celery_app = Celery(app.name, task_cls=FlaskTask, include=include)
     celery_app.config_from_object(celery_settings({**app.config, "INSTANCE_PATH": app.instance_path}))
     celery_app.set_default()

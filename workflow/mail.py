@@ -69,9 +69,7 @@ def queue_mail(
         volgende_poging_op=_niet_vegen_tot(),
     )  # fmt: skip
     db.session.add(mail)
-    db.session.flush()
-    if not current_app.config["CELERY_ALWAYS_EAGER"]:  # eager (tests): send_queued() delivers instead
-        na_commit(db.session, deliver_mail, mail.id)
+    _publiceer(mail)
     return mail
 
 
@@ -79,8 +77,13 @@ def opnieuw_versturen(mail: OutgoingMail) -> None:
     """A beheerder's resend of a failed mail: a fresh set of attempts (flushed, published after commit)."""
     mail.status, mail.attempts, mail.error, mail.lease_tot = "wachtrij", 0, None, None
     mail.volgende_poging_op = _niet_vegen_tot()
+    _publiceer(mail)
+
+
+def _publiceer(mail: OutgoingMail) -> None:
+    """Flush, and hand the row to a worker once the transaction commits."""
     db.session.flush()
-    if not current_app.config["CELERY_ALWAYS_EAGER"]:
+    if not current_app.config["CELERY_ALWAYS_EAGER"]:  # eager (tests): send_queued() delivers instead
         na_commit(db.session, deliver_mail, mail.id)
 
 

@@ -70,7 +70,7 @@ def zonder_leerling(tekst: str, hulpvraag: Hulpvraag) -> str:
 def volgers(hulpvraag: Hulpvraag) -> list[tuple[str, User | None]]:
     """The aanvrager and the contactpersoon (when another address), minus those who opted out."""
     result: list[tuple[str, User | None]] = []
-    aanvrager = db.session.get(User, hulpvraag.aanvrager_id) if hulpvraag.aanvrager_id else None
+    aanvrager = hulpvraag.aanvrager
     if aanvrager is not None and aanvrager.email:
         result.append((aanvrager.email, aanvrager))
     contact = (hulpvraag.contactpersoon_email or "").strip()

@@ -23,7 +23,6 @@ class Api(SmorestApi):
 def init_app(app: Flask) -> None:
     from web.api import docs, views  # noqa: F401 - registers the routes on bp
     from web.extensions import csrf
-    from workflow import lvs_push  # noqa: F401 - connects the status push receiver
 
     app.config.setdefault("API_TITLE", "Kansrijk LVS-koppeling")
     app.config.setdefault("API_VERSION", "1")

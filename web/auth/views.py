@@ -19,7 +19,7 @@ from web.auth import sessions, totp
 from web.auth.passwords import password_problem
 from web.extensions import limiter, login_manager
 from web.ui import safe_path
-from workflow.mail import queue_mail
+from workflow.meldingen import link, stuur
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -172,12 +172,12 @@ def _send_reset(identifier: str) -> None:
     for user in users:
         token = secrets.token_urlsafe(32)
         hours = current_app.config["PASSWORD_RESET_HOURS"]
-        db.session.add(
-            PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=utcnow() + timedelta(hours=hours))
-        )
-        link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.wachtwoord_herstellen", token=token)
-        body = render_template("mail/wachtwoord_herstellen.txt", user=user, link=link, uren=hours)
-        queue_mail(user.email, "Kansrijk: wachtwoord herstellen", body, soort="wachtwoord_herstellen", user_id=user.id)
+        verloopt = utcnow() + timedelta(hours=hours)
+        reset = PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=verloopt)
+        db.session.add(reset)
+        db.session.flush()
+        stuur("wachtwoord_herstellen", user.email, "Kansrijk: wachtwoord herstellen", sleutel=f"wachtwoord-{reset.id}",
+              user=user, uren=hours, link=link("auth.wachtwoord_herstellen", token=token))  # fmt: skip
     log.info("password reset requested (%s accounts)", len(users))
 
 
