@@ -80,7 +80,7 @@ def publish_diagrams(app: Flask) -> None:
     """Publish changed diagrams at start-up; skipped while the database has no tables yet."""
     import sqlalchemy as sa
 
-    from workflow.definitions import publish_all
+    from workflow.engine.definitions import publish_all
 
     with app.app_context():
         if not sa.inspect(db.engine).has_table("process_definition"):

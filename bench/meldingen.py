@@ -29,9 +29,9 @@ from models import Dossier, OutgoingMail, db  # noqa: E402
 from tests.smtp_sink import SmtpSink  # noqa: E402
 from tests.workers import Worker, worker_env  # noqa: E402
 from web.seed import create_world  # noqa: E402
-from workflow.definitions import publish_all  # noqa: E402
+from workflow.engine.definitions import publish_all  # noqa: E402
+from workflow.engine.runtime import set_status  # noqa: E402
 from workflow.hulpvragen import create_hulpvraag  # noqa: E402
-from workflow.runtime import set_status  # noqa: E402
 
 TARGET_P95_S = 5.0
 STATUSES = ("Aanmelding", "In behandeling")

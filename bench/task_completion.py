@@ -20,9 +20,9 @@ import sqlalchemy as sa  # noqa: E402
 from app import create_app  # noqa: E402
 from models import Dossier, HumanTask, db  # noqa: E402
 from web.seed import create_world  # noqa: E402
-from workflow.definitions import publish_all  # noqa: E402
+from workflow.engine.definitions import publish_all  # noqa: E402
+from workflow.engine.runtime import complete_task  # noqa: E402
 from workflow.hulpvragen import create_hulpvraag  # noqa: E402
-from workflow.runtime import complete_task  # noqa: E402
 
 INCOMPLEET = {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "Nog niet compleet"}
 

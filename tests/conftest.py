@@ -70,7 +70,7 @@ def _test_config(database_url: str, instance: Path) -> dict[str, object]:
 def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(_test_config(database_url, tmp_path))
     with app.app_context():
-        from workflow.definitions import publish_all
+        from workflow.engine.definitions import publish_all
 
         publish_all(app.config["BPMN_DIR"])
         yield app

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from models import Dossier, HumanTask, ProcessInstance, db
 from tests.conftest import csrf_token, submit_form
-from workflow.definitions import publish, read_diagram
+from workflow.engine.definitions import publish, read_diagram
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task
 
 PROEF = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -26,8 +26,8 @@ from tests.conftest import csrf_token, submit_form
 from web.seed import DemoWorld
 from workflow import bestandstype, bijlagen, retention
 from workflow.bijlagen import BijlageGeweigerd, naamadvies, schone_naam, voeg_toe
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task
 
 TOEGESTAAN = "Toegestaan zijn: PDF, Word (DOC, DOCX), Excel (XLS, XLSX), OpenDocument-tekst (ODT), platte tekst (TXT), PNG en JPG."
 KEY = re.compile(r"^[A-Za-z0-9_-]{43}$")

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from models import Bijlage, Budget, Dossier, Hulpvraag, HumanTask, db
 from tests.browser import live_server, login, logout, page  # noqa: F401 - fixtures
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task
 
 pytestmark = pytest.mark.browser
 

@@ -25,8 +25,8 @@ from models import (
 from models.user import Rol
 from tests.conftest import PASSWORD, submit_form
 from workflow import budget as budget_lookups
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task
 from workflow.tlv import heeft_bijlage
 
 SCHOOLBUDGET = "Schoolbudget individueel/groep/wijk"
@@ -197,7 +197,7 @@ def test_niet_ontvankelijk_financien_frees_the_award_again(client, world, auth):
         _open(hulpvraag, "koppelen").id, scp, {"variant": "wijk", "directeur": str(world.users["directeur"].id)}
     )
     wijk = {**AANVRAAG, "wijk": "Noord", "penvoerder": "OBS De Regenboog", "informeer_scp": str(scp.id)}
-    from workflow.runtime import FormInvalid
+    from workflow.engine.runtime import FormInvalid
 
     with pytest.raises(FormInvalid) as refused:
         complete_task(
@@ -232,7 +232,7 @@ def test_budget_inclusief_takes_the_fixed_amount(world):
     assert len(gemachtigd) == 1 and "persoonlijk toegewezen" in gemachtigd[0].body
     aanvraag = {"bestuur": "Stichting BOOR", "gebruik": "Dit schooljaar.", "inzet": "Inclusieve groep.",
                 "informeer_scp": str(scp.id)}  # fmt: skip
-    from workflow.runtime import FormInvalid
+    from workflow.engine.runtime import FormInvalid
 
     with pytest.raises(FormInvalid) as refused:  # no amount fixed for that year
         complete_task(_open(hulpvraag, "invullen").id, directeur, {**aanvraag, "schooljaar": "2027-2028"})

@@ -9,8 +9,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from workflow.check import check_dir, check_file
-from workflow.definitions import diagram_files
+from workflow.engine.check import check_dir, check_file
+from workflow.engine.definitions import diagram_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -381,7 +381,7 @@ def test_a_form_field_without_a_label_is_reported(tmp_path):
     import shutil
 
     SOURCE = ROOT / "bpmn"  # the real diagrams
-    from workflow.check import check_file
+    from workflow.engine.check import check_file
 
     for name in ("hulpvraag.bpmn", "hulpvraag-indienen.json", "hulpvraag-indienen.ui.json", "hulpvraag-beoordelen.json",
                  "hulpvraag-beoordelen.ui.json", "hulpvraag-aanvullen.json", "hulpvraag-aanvullen.ui.json"):  # fmt: skip

@@ -13,9 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Statuswijziging, User, db
 from tests.conftest import IsolatedClient, csrf_token, login
 from tests.race import race
-from workflow.definitions import publish, read_diagram
+from workflow.engine.definitions import publish, read_diagram
+from workflow.engine.runtime import TaskAlreadyDone, complete_task, fire_timers, start_process
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import TaskAlreadyDone, complete_task, fire_timers, start_process
 
 
 def _hulpvraag(world) -> Hulpvraag:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from models import AuditEntry, Dossier, Hulpvraag, HumanTask, User, UserRol, db
 from tests.conftest import PASSWORD, csrf_token, submit_form
 from workflow.dossiers import Naam, normaliseer, split_naam
-from workflow.runtime import complete_task
+from workflow.engine.runtime import complete_task
 
 NIEUW = {"niveau": "leerling", "roepnaam": "Jan", "achternaam": "van Boven", "geboortedatum": "2016-03-14",
          "geslacht": "m", "titel": "TLV -Nieuw", "omschrijving": "Loopt vast in de groep bij rekenen.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from workflow.engine import SERIALIZER_VERSION, Run, parse_bpmn, spec_to_dict
+from workflow.engine.run import SERIALIZER_VERSION, Run, parse_bpmn, spec_to_dict
 
 # notes §3 loop.bpmn: a user task per pass, a counter, and a gateway that loops back.
 LOOP = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from models import Dossier, Hulpvraag, HumanTask, Statuswijziging, db
 from tests.conftest import submit_form
 from web import policy
-from workflow.definitions import publish, read_diagram
+from workflow.engine.definitions import publish, read_diagram
+from workflow.engine.runtime import start_process
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import start_process
 
 BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">

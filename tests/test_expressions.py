@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from workflow.check import check_file
-from workflow.engine import SERIALIZER_VERSION, EngineError, Run, StatusChange, parse_bpmn, spec_to_dict
+from workflow.engine.check import check_file
+from workflow.engine.run import SERIALIZER_VERSION, EngineError, Run, StatusChange, parse_bpmn, spec_to_dict
 
 # notes §6 safety.bpmn, with a user task first so the test holds the Run when it fails.
 TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>

@@ -15,9 +15,9 @@ from models import Dossier, Hulpvraag, Statuswijziging, db
 from tests import workers
 from tests.workers import REDIS_URL
 from web.seed import DemoWorld
-from workflow.definitions import publish, read_diagram
+from workflow.engine.definitions import publish, read_diagram
+from workflow.engine.runtime import start_process
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import start_process
 
 TIMER_DIAGRAM = Path(__file__).resolve().parent / "diagrams" / "timer.bpmn"
 WAIT_FOR_TIMER_S = 40

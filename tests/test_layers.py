@@ -1,4 +1,4 @@
-"""The dependency direction is web → workflow → models, and only workflow/ imports SpiffWorkflow."""
+"""The dependency direction is web → workflow → models, and only workflow/engine/ imports SpiffWorkflow."""
 
 from __future__ import annotations
 
@@ -49,6 +49,13 @@ def test_the_walk_sees_imports_inside_functions(tmp_path: Path) -> None:
 def test_only_workflow_imports_spiffworkflow(place: str) -> None:
     assert sources(place), place
     assert offenders(sources(place), ("SpiffWorkflow",)) == []
+
+
+def test_only_the_engine_package_imports_spiffworkflow() -> None:
+    outside = [p for p in sources("workflow") if "engine" not in p.relative_to(ROOT / "workflow").parts[:1]]
+
+    assert outside, "workflow/ has modules outside the engine package"
+    assert offenders(outside, ("SpiffWorkflow",)) == []
 
 
 def test_models_import_neither_workflow_nor_web() -> None:

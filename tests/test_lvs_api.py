@@ -15,8 +15,8 @@ from models.hulpvraag import STATUSSEN
 from tests import lvs_support
 from tests.conftest import login
 from tests.lvs_support import CODE_A, CODE_B, PDF, aanvraag, b64, bearer, koppeling, oso_xml
+from workflow.engine.runtime import complete_task
 from workflow.lvs_push import LVS_STATUSSEN, lvs_status
-from workflow.runtime import complete_task
 
 URL = "/api/v1/aanvragen"
 

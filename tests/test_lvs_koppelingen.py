@@ -16,8 +16,8 @@ from models import Hulpvraag, HumanTask, Koppeling, LvsPush, User, db, utcnow
 from tests import lvs_support
 from tests.conftest import login, submit_form
 from tests.lvs_support import CODE_A, aanvraag, bearer, koppeling
+from workflow.engine.runtime import complete_task
 from workflow.lvs_push import HANDTEKENING, bezorg_wachtende_pushes
-from workflow.runtime import complete_task
 
 
 @pytest.fixture(autouse=True)

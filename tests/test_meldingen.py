@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from models import Hulpvraag, HumanTask, OutgoingMail, User, db, utcnow
 from tests.conftest import csrf_token, submit_form
 from workflow import meldingen
+from workflow.engine.runtime import set_status
 from workflow.mail import send_queued
-from workflow.runtime import set_status
 
 NIEUW = {
     "roepnaam": "Jantje", "tussenvoegsel": "van", "achternaam": "Bovenkamp", "geboortedatum": "2016-03-14",

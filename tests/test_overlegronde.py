@@ -18,9 +18,9 @@ from models.overlegronde import OVERLEGRONDE_TITEL, Overlegronde, Reactie
 from tests.conftest import csrf_token, login
 from web.overlegronde.views import deadline_invoer
 from workflow.bijlagen import voeg_toe
+from workflow.engine.runtime import fire_timers, set_status
 from workflow.hulpvragen import create_hulpvraag
 from workflow.overlegronde import NieuweDeelnemer, activatie_token, start_overlegronde, verleng
-from workflow.runtime import fire_timers, set_status
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

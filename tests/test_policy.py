@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from models import Dossier, Hulpvraag, HumanTask, db
 from tests.conftest import csrf_token, login
 from web import policy
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task
 
 ROLLEN = ["anoniem", "aanvrager", "directeur", "aanvrager2", "scp", "scp2", "orthopedagoog", "psycholoog",
           "beheerder", "procesbeheerder", "extern"]  # fmt: skip
@@ -162,8 +162,8 @@ def _ronde_in_state(world, state: str):  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     from models import utcnow
+    from workflow.engine.runtime import set_status
     from workflow.overlegronde import start_overlegronde
-    from workflow.runtime import set_status
 
     school = world.scholen[0]
     dossier = Dossier(swv_id=world.swv.id, school_id=school.id, roepnaam="Matrix", achternaam="Leerling")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import workflow.scenarios as scenarios
-from workflow.definitions import diagram_files, read_diagram
-from workflow.scenarios import (
+import workflow.engine.scenarios as scenarios
+from workflow.engine.definitions import diagram_files, read_diagram
+from workflow.engine.scenarios import (
     ScenarioFileError,
     load_scenarios,
     run_dir,

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from models import TLV, Bijlage, Dossier, Hulpvraag, HumanTask, OutgoingMail, ProcessInstance, Rol, User, db, utcnow
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token, login
 from tests.race import race
+from workflow.engine.runtime import complete_task, fire_timers, start_process
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task, fire_timers, start_process
 from workflow.tlv import complete_parallel_task, heeft_bijlage
 
 TOEKENNEN = {

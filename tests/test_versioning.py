@@ -8,9 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from models import Dossier, HumanTask, ProcessDefinition, ProcessInstance, db
-from workflow.definitions import latest_definition, publish_all
+from workflow.engine.definitions import latest_definition, publish_all
+from workflow.engine.runtime import complete_task, task_form
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import complete_task, task_form
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from models import Hulpvraag, HumanTask, ProcessInstance, db
 from tests.conftest import csrf_token, submit_form
-from workflow.engine import Run
+from workflow.engine.run import Run
 
 NIEUW = {
     "roepnaam": "Jan", "tussenvoegsel": "van", "achternaam": "Boven", "geboortedatum": "2016-03-14",

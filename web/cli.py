@@ -21,10 +21,10 @@ from models import Bestuur, Dossier, Hulpvraag, Samenwerkingsverband, School, St
 from models.hulpvraag import AANMELDING, TITELS, VOORLOPIGE_AANMELDING
 from models.user import Rol, user_school
 from web.seed import DEMO_PASSWORD, create_demo_hulpvragen, create_world
-from workflow.check import check_dir
-from workflow.definitions import DiagramError, diagram_files, latest_definition, publish_all
+from workflow.engine.check import check_dir
+from workflow.engine.definitions import DiagramError, diagram_files, latest_definition, publish_all
+from workflow.engine.scenarios import untested, verify
 from workflow.hulpvragen import INTAKE
-from workflow.scenarios import untested, verify
 
 bpmn_cli = AppGroup("bpmn", help="Diagrammen controleren, testen en publiceren.")
 _PATH = click.argument("path", required=False, type=click.Path(path_type=Path))

@@ -8,7 +8,7 @@ from datetime import date
 from models import Bestuur, Dossier, Hulpvraag, HumanTask, Samenwerkingsverband, School, User, Wijk, db
 from models.user import Rol
 from workflow import hulpvragen as hulpvraag_use_cases
-from workflow.runtime import complete_task
+from workflow.engine.runtime import complete_task
 
 DEMO_PASSWORD = "kansrijk-demo"  # noqa: S105 - printed on purpose for demo accounts
 

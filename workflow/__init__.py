@@ -1,4 +1,4 @@
-"""The engine boundary: the only package that imports SpiffWorkflow."""
+"""Use cases per noun; ``workflow.engine`` is the engine boundary (the only importer of SpiffWorkflow)."""
 
 # Modules that register lookup helpers for expressions: imported with the package, so checking
 # and testing a diagram (which need no app) know every helper a diagram may call.

@@ -10,7 +10,7 @@ import yaml
 from flask import current_app
 
 from models import AanpakKoppeling, db
-from workflow.definitions import latest_definition
+from workflow.engine.definitions import latest_definition
 
 log = logging.getLogger(__name__)
 KOPPELING_BESTAND = "aanpakken.yaml"

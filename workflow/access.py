@@ -16,7 +16,7 @@ from models import Hulpvraag, HumanTask, Rol, School, User, utcnow
 from models.hulpvraag import VOORLOPIGE_AANMELDING
 from models.overlegronde import OVERLEGRONDE_TITEL, Deelnemer, Overlegronde
 from models.user import SCHOOL_ROLLEN, SWV_ROLLEN, user_school
-from workflow.expressions import register_lookup_helper
+from workflow.engine.expressions import register_lookup_helper
 
 # Lane name in a diagram -> the role whose users work its tasks.
 LANE_ROLES: dict[str, str] = {

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from models import Budget, Hulpvraag, School, Toekenning, User, db, utcnow
 from models.budget import REGELINGEN, SOORTEN, is_schooljaar
 from models.user import Rol, gecoordineerde_school_ids
-from workflow.expressions import register_lookup_helper
+from workflow.engine.expressions import register_lookup_helper
 
 NUL = Decimal("0.00")
 BEDRAG_MAX = Decimal("9999999999.99")  # Numeric(12, 2)

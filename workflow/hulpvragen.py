@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from models import Dossier, Hulpvraag, User, db
 from models.hulpvraag import EINDSTATUSSEN, TITELS, VOORLOPIGE_AANMELDING
-from workflow.runtime import set_status, start_process
+from workflow.engine.runtime import set_status, start_process
 
 INTAKE = "hulpvraag"
 

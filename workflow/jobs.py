@@ -87,7 +87,7 @@ def celery_init_app(app: Flask) -> Celery:
 def fire_due_timers() -> int:
     """Fire every due timer; safe to run twice at once (row lock + version column)."""
     from models import db
-    from workflow.runtime import TaskAlreadyDone, due_instance_ids, fire_timers
+    from workflow.engine.runtime import TaskAlreadyDone, due_instance_ids, fire_timers
 
     fired = 0
     for instance_id in due_instance_ids():

@@ -26,10 +26,10 @@ from models.samenwerkingsverband import Samenwerkingsverband
 from models.user import user_school
 from workflow import audit
 from workflow.bijlagen import BijlageGeweigerd, te_groot_melding, voeg_toe
+from workflow.engine.runtime import complete_task
 from workflow.hulpvragen import create_hulpvraag
 from workflow.koppelingen import LvsFout
 from workflow.oso import OsoDossier, OsoFout, lees_oso
-from workflow.runtime import complete_task
 
 log = logging.getLogger(__name__)
 POGINGEN = 8  # attempts of one aanvraag transaction (a lost insert race, a busy SQLite)

@@ -22,8 +22,8 @@ from flask import current_app
 from models import Hulpvraag, HumanTask, Rol, Statuswijziging, User, db, utcnow
 from models.overlegronde import Overlegronde
 from workflow.access import may_see_hulpvraag, task_candidates, task_filter
+from workflow.engine.runtime import human_task_properties
 from workflow.mail import queue_mail
-from workflow.runtime import human_task_properties
 from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 INCOMPLEET = "Dossier incompleet"

@@ -19,7 +19,7 @@ from models.overlegronde import Deelnemer, Overlegronde, Reactie
 from models.user import SWV_ROLLEN
 from workflow import audit
 from workflow.access import is_school_van, may_react, may_start_overlegronde, nu
-from workflow.runtime import start_process
+from workflow.engine.runtime import start_process
 
 PROCESS_KEY = "overlegronde"
 ACTIVATIE_UREN = 7 * 24  # an invitation link works seven days, once (then a password reset is needed)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from models import TLV, Bijlage, HumanTask, Rol, User, db, utcnow
 from models.tlv import BESLUITEN, tlv_nummer
-from workflow.expressions import datum, register_lookup_helper
-from workflow.runtime import TaskAlreadyDone, complete_task
+from workflow.engine.expressions import datum, register_lookup_helper
+from workflow.engine.runtime import TaskAlreadyDone, complete_task
 
 
 # --- lookups for the diagram ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from web import policy
 from web.beheer import bp
 from web.ui import rol_label
 from workflow import audit
-from workflow.forms import FormField
+from workflow.engine.forms import FormField
 
 ACTIE_LABELS = {
     "bekijken": "bekeken",

@@ -13,8 +13,8 @@ from models.user import Rol
 from web import policy
 from web.hulpvragen.views import bp
 from workflow import audit
+from workflow.engine.runtime import ProcessFailed, start_process
 from workflow.hulpvragen import INTAKE
-from workflow.runtime import ProcessFailed, start_process
 
 NIET_HANDMATIG = {INTAKE, "overlegronde"}  # started by their own route, not as an aanpak
 

@@ -14,7 +14,7 @@ from web import policy
 from web.hulpvragen.views import bp
 from workflow import audit
 from workflow.access import may_edit_contact
-from workflow.forms import FormField
+from workflow.engine.forms import FormField
 
 VERPLICHT = {"required": "Dit veld is verplicht.", "null": "Dit veld is verplicht."}
 

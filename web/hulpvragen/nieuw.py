@@ -20,9 +20,9 @@ from workflow import audit
 from workflow.access import dossier_filter, may_edit_dossier
 from workflow.bijlagen import BijlageGeweigerd, voeg_toe
 from workflow.dossiers import mogelijke_dubbelen, naam_in_tekst, normaliseer
-from workflow.forms import FormField
+from workflow.engine.forms import FormField
+from workflow.engine.runtime import ProcessFailed
 from workflow.hulpvragen import create_hulpvraag
-from workflow.runtime import ProcessFailed
 
 NAAM_WAARSCHUWING = (
     "De omschrijving lijkt de naam van de leerling te bevatten. Haal de naam weg (die staat al in het dossier) "

@@ -14,8 +14,8 @@ from web import policy
 from web.ui import safe_path
 from workflow import audit
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
-from workflow.forms import FormField, fields
-from workflow.runtime import (
+from workflow.engine.forms import FormField, fields
+from workflow.engine.runtime import (
     FormInvalid,
     NotAllowed,
     ProcessFailed,

@@ -17,8 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, User, db, utcnow
 from workflow.access import LANE_ROLES, may_do_task
-from workflow.definitions import latest_definition, parsed_spec
-from workflow.engine import (
+from workflow.engine.definitions import latest_definition, parsed_spec
+from workflow.engine.expressions import LOOKUP_HELPERS, check_expression
+from workflow.engine.forms import Form, form_from_files, parse_submission
+from workflow.engine.run import (
     SERIALIZER_VERSION,
     EngineError,
     Run,
@@ -27,8 +29,6 @@ from workflow.engine import (
     duration_after,
     task_properties,
 )
-from workflow.expressions import LOOKUP_HELPERS, check_expression
-from workflow.forms import Form, form_from_files, parse_submission
 from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 log = logging.getLogger(__name__)

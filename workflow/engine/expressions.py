@@ -75,7 +75,7 @@ DATE_HELPERS: dict[str, Callable[..., Any]] = {
 }
 RUN_HELPERS = ("zet_status", "start_aanpak")
 # Helpers that look something up in the database (e.g. resterend_budget); registered by the
-# workflow module that provides them, and stubbed by scenario files (see workflow/scenarios.py).
+# workflow module that provides them, and stubbed by scenario files (see workflow/engine/scenarios.py).
 LOOKUP_HELPERS: dict[str, Callable[..., Any]] = {}
 
 

@@ -25,10 +25,10 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from models.hulpvraag import STATUSSEN, is_bekende_status
 from workflow.access import LANE_ROLES
-from workflow.definitions import FORM_PROPERTIES, diagram_files
-from workflow.engine import duration_after, executable_process_ids, parse_bpmn
-from workflow.expressions import expression_problem
-from workflow.forms import WIDGETS, options_for, widget_for
+from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
+from workflow.engine.expressions import expression_problem
+from workflow.engine.forms import WIDGETS, options_for, widget_for
+from workflow.engine.run import duration_after, executable_process_ids, parse_bpmn
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

@@ -21,13 +21,13 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from models.hulpvraag import VOORLOPIGE_AANMELDING
-from workflow.check import NS, check_file
-from workflow.definitions import Diagram, diagram_files, read_diagram
-from workflow.engine import SERIALIZER_VERSION, EngineError, Run, parse_bpmn, spec_to_dict, task_properties
-from workflow.forms import form_from_files, parse_submission
+from workflow.engine.check import NS, check_file
+from workflow.engine.definitions import Diagram, diagram_files, read_diagram
+from workflow.engine.forms import form_from_files, parse_submission
+from workflow.engine.run import SERIALIZER_VERSION, EngineError, Run, parse_bpmn, spec_to_dict, task_properties
 
 SUFFIX = ".scenarios.yaml"
-# What the runner gives a new instance, like workflow.runtime does for a real hulpvraag.
+# What the runner gives a new instance, like workflow.engine.runtime does for a real hulpvraag.
 START_GEGEVENS: dict[str, Any] = {
     "hulpvraag_id": 1,
     "titel": "Scenario",

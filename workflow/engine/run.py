@@ -31,7 +31,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from models.hulpvraag import is_bekende_status
-from workflow.expressions import make_script_engine
+from workflow.engine.expressions import make_script_engine
 
 # Loops past ~250 passes stall silently with the iterator's default max_depth=1000
 # (notes §3): raise it for every BPMN workflow and subworkflow.

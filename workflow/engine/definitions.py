@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from sqlalchemy.exc import IntegrityError
 
 from models import ProcessDefinition, User, db, utcnow
-from workflow.engine import executable_process_ids, parse_bpmn, spec_to_dict
+from workflow.engine.run import executable_process_ids, parse_bpmn, spec_to_dict
 
 log = logging.getLogger(__name__)
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
@@ -63,7 +63,7 @@ def form_filenames(spec: BpmnProcessSpec) -> set[str]:
 
 
 def read_diagram(path: Path) -> Diagram:
-    """Parse a diagram and read its forms; raises on any error (see workflow.check)."""
+    """Parse a diagram and read its forms; raises on any error (see workflow.engine.check)."""
     xml = path.read_bytes()
     parser, tree = parse_bpmn(xml, path.name)
     process_id = executable_process_ids(tree)[0]
@@ -107,7 +107,7 @@ def publish(diagram: Diagram, bron: str = "bestand", user: User | None = None) -
 
 def publish_all(bpmn_dir: str | Path) -> list[tuple[ProcessDefinition, bool]]:
     """Publish every diagram under ``bpmn_dir`` whose content changed; commits."""
-    from workflow.check import check_file
+    from workflow.engine.check import check_file
 
     results = []
     for path in diagram_files(bpmn_dir):
