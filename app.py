@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    from workflow.engine.expressions import LIMITS
+
+    LIMITS.seconds = app.config["SCRIPT_TIME_LIMIT"]
     if app.config["BPMN_PUBLISH_ON_START"] and serving:  # the CLI publishes with `flask bpmn publish`
         publish_diagrams(app)
     return app

@@ -52,6 +52,8 @@ def build_config(instance_path: str) -> dict[str, object]:
         "SQLITE_BUSY_TIMEOUT_MS": _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "BPMN_DIR": _env("BPMN_DIR", str(BASE_DIR / "bpmn")),
         "BPMN_PUBLISH_ON_START": _env_bool("BPMN_PUBLISH_ON_START", True),
+        # How long one condition, script, timer or instruction in a diagram may run (seconds).
+        "SCRIPT_TIME_LIMIT": float(_env("SCRIPT_TIME_LIMIT", "1")),
         "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", broker_default),
         "CELERY_TIMER_INTERVAL": float(_env("CELERY_TIMER_INTERVAL", "30")),
         "CELERY_MAIL_INTERVAL": float(_env("CELERY_MAIL_INTERVAL", "10")),

@@ -19,6 +19,7 @@ from workflow.engine.run import SERIALIZER_VERSION, EngineError, Run, StatusChan
 # notes §6 safety.bpmn, with a user task first so the test holds the Run when it fails.
 TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
                   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
                   id="Defs_veilig" targetNamespace="https://kansrijk.nl/bpmn">
   <bpmn:process id="veilig" isExecutable="true">
@@ -26,7 +27,9 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:lane id="lane" name="SCP"><bpmn:flowNodeRef>invoer</bpmn:flowNodeRef></bpmn:lane>
     </bpmn:laneSet>
     <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="invoer" name="Invoer"><bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
+    <bpmn:userTask id="invoer" name="Invoer"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="formulier" value="geen" /></spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>
     <bpmn:scriptTask id="script"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
       <bpmn:script>{script}</bpmn:script></bpmn:scriptTask>
     <bpmn:exclusiveGateway id="gw" default="fb"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>fa</bpmn:outgoing><bpmn:outgoing>fb</bpmn:outgoing></bpmn:exclusiveGateway>

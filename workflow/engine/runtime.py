@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from jinja2.sandbox import SandboxedEnvironment
 from SpiffWorkflow.task import Task
 from sqlalchemy.orm.exc import StaleDataError
 
 from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, User, db, utcnow
 from workflow.access import LANE_ROLES, may_do_task
 from workflow.engine.definitions import latest_definition, parsed_spec
-from workflow.engine.expressions import LOOKUP_HELPERS, check_expression
+from workflow.engine.expressions import LOOKUP_HELPERS, DiagramCodeError, evaluate_expression, render_instruction
 from workflow.engine.forms import Form, form_from_files, parse_submission
+from workflow.engine.fouten import vertaal
 from workflow.engine.run import (
     SERIALIZER_VERSION,
     EngineError,
@@ -32,7 +32,6 @@ from workflow.engine.run import (
 from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 log = logging.getLogger(__name__)
-_INSTRUCTIONS = SandboxedEnvironment(autoescape=True)
 
 
 class TaskAlreadyDone(Exception):
@@ -229,10 +228,10 @@ def _new_human_task(instance: ProcessInstance, task: Task) -> HumanTask:
         task_id=str(task.id),
         bpmn_id=spec.bpmn_id,
         titel=spec.bpmn_name or spec.bpmn_id,
-        instructie=_instructions(spec.documentation, task.data),
+        instructie=_instructions(spec.documentation, task.data, spec.bpmn_id),
         lane=spec.lane,
         rol=LANE_ROLES.get(spec.lane or "", "beheerder"),
-        functie=_functie(props.get("functie"), task.data),
+        functie=_functie(props.get("functie"), task.data, spec.bpmn_id),
         school_id=hulpvraag.school_id if hulpvraag else None,
         assigned_user_id=_int_or_none(task.data.get(props.get("toegewezenAan", ""))),
         form=props.get("formJsonSchemaFilename"),
@@ -240,24 +239,26 @@ def _new_human_task(instance: ProcessInstance, task: Task) -> HumanTask:
     )
 
 
-def _instructions(text: str | None, data: dict[str, Any]) -> str:
+def _instructions(text: str | None, data: dict[str, Any], bpmn_id: str) -> str:
+    """The task's instruction as plain text (the page escapes it once), rendered in the sandbox."""
     if not text:
         return ""
     try:
-        return _INSTRUCTIONS.from_string(text).render(**{k: v for k, v in data.items() if not k.startswith("_")})
-    except Exception:  # a broken template must not block the process; show it raw
-        log.warning("instruction template failed to render")
-        return text
+        return render_instruction(text, data)
+    except DiagramCodeError as exc:  # stopped or refused: the step is not taken
+        message, _id = vertaal(exc, None, bpmn_id)
+        raise ProcessFailed(EngineError(message.replace("De code bij", "De instructie bij"), bpmn_id)) from exc
 
 
-def _functie(value: str | None, data: dict[str, Any]) -> str | None:
+def _functie(value: str | None, data: dict[str, Any], bpmn_id: str) -> str | None:
     if not value:
         return None
-    if value.startswith("="):  # an expression over the task data
-        expression = value[1:]
-        check_expression(expression, "eval")
-        env = {"__builtins__": {}, **{k: v for k, v in data.items() if not k.startswith("_")}}
-        return str(eval(expression, env))  # noqa: S307 - checked by the AST guard above
+    if value.startswith("="):  # an expression over the task data, in the sandbox
+        try:
+            return str(evaluate_expression(value[1:], data))
+        except Exception as exc:  # noqa: BLE001 - translated, the step is not taken
+            message, _id = vertaal(exc, None, bpmn_id)
+            raise ProcessFailed(EngineError(f"{message} (eigenschap functie)", bpmn_id)) from exc
     return value
 
 
