@@ -83,6 +83,7 @@ FORM: dict[str, Any] = {
     "properties": {
         "besluit": {"type": "string", "title": "Besluit", "enum": ["ja", "nee"]},
         "reden": {"type": "string", "title": "Reden", "minLength": 3},
+        "functie": {"type": "string", "title": "Functie"},  # read by the script in GOOD
     },
     "required": ["besluit", "reden"],
 }

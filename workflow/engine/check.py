@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from models.hulpvraag import STATUSSEN, is_bekende_status
 from workflow.access import LANE_ROLES
+from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
 from workflow.engine.expressions import expression_problem
 from workflow.engine.forms import WIDGETS, options_for, widget_for
@@ -98,6 +99,7 @@ def check_file(path: Path) -> list[str]:
         report.at(None, "een DOCTYPE (DTD of entiteiten) is niet toegestaan in een diagram")
         return report.problems
     _check_structure(report)
+    check_flow(report)  # only when the structure is sound; see check_flow.py
     _check_expressions(report)
     _check_properties(report)
     _check_lanes(report)
