@@ -42,47 +42,11 @@ TITELS: tuple[str, ...] = (
     "CAR met bestaande TLV",
 )
 
+# The two statuses the app sets itself; every status is in bpmn/statussen.yaml (workflow/statussen.py).
 VOORLOPIGE_AANMELDING = "Voorlopige aanmelding"
 AANMELDING = "Aanmelding"
 
-# domain.md §4. Statuses marked True take a suffix: "Doorzetten leescoördinator".
-STATUSSEN: dict[str, bool] = {
-    VOORLOPIGE_AANMELDING: False,
-    AANMELDING: False,
-    "Doorzetten": True,
-    "Dossier compleet": True,
-    "Dossier incompleet": True,
-    "In beraad": False,
-    "Gearrangeerd": False,
-    "Toegekend": False,
-    "Akkoord coördinator": True,
-    "Gearrangeerd budget": True,
-    "Wacht": True,
-    "In behandeling": False,
-    "Behandeling loopt": False,
-    "TLV afgegeven": False,
-    "Afgerond": True,
-    "Afgewezen": True,
-    "Niet ontvankelijk": False,
-    "Niet ontvankelijk financiën": False,
-    "Thuiszitter": False,
-}
-EINDSTATUSSEN = ("TLV afgegeven", "Afgerond", "Afgewezen", "Niet ontvankelijk")
 BRONNEN = ("web", "esis", "parnassys")
-
-
-def is_bekende_status(status: str) -> bool:
-    """True for a status from domain.md §4, with its optional [functie]/[aanduiding]."""
-    if status in STATUSSEN:
-        return True
-    return any(
-        takes_suffix and status.startswith(base + " ") and status[len(base) + 1 :].strip()
-        for base, takes_suffix in STATUSSEN.items()
-    )
-
-
-def is_eindstatus(status: str) -> bool:
-    return any(status == s or status.startswith(s + " ") for s in EINDSTATUSSEN)
 
 
 class Hulpvraag(CreatedMixin, db.Model):  # type: ignore[name-defined]

@@ -258,7 +258,8 @@ def test_unknown_status_property(tmp_path: Path) -> None:
     path = write(tmp_path, status="Aangemeld")
 
     assert check_file(path) == [
-        f"proef.bpmn:{line_of(path, 'Aangemeld')}: invullen: eigenschap status: onbekende status 'Aangemeld' (zie domain.md §4)"
+        f"proef.bpmn:{line_of(path, 'Aangemeld')}: invullen: eigenschap status: onbekende status 'Aangemeld': "
+        "staat niet in statussen.yaml (bedoelt u 'Aanmelding'?)"
     ]
 
 
@@ -268,8 +269,9 @@ def test_status_set_by_a_script_must_be_known(tmp_path: Path) -> None:
 
     line = line_of(path, "<bpmn:script>")
     assert check_file(path) == [
-        f"proef.bpmn:{line}: rekenen: script: onbekende status 'Klaar' in zet_status",
-        f'proef.bpmn:{line}: rekenen: script: zet_status("Doorzettn " + …) geeft geen bekende status',
+        f"proef.bpmn:{line}: rekenen: script: zet_status: onbekende status 'Klaar': staat niet in statussen.yaml",
+        f'proef.bpmn:{line}: rekenen: script: zet_status("Doorzettn " + …) geeft geen status uit statussen.yaml '
+        '(bedoelt u "Doorzetten "?)',
     ]
 
 
@@ -295,7 +297,7 @@ def test_condition_that_imports_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, condition="__import__('os')")
 
     assert check_file(path) == [
-        f"proef.bpmn:{line_of(path, '__import__')}: f_a: voorwaarde: naam '__import__' is niet toegestaan (begint met _)"
+        f"proef.bpmn:{line_of(path, '__import__')}: f_a: voorwaarde: naam ‘__import__’ mag niet (begint met _)"
     ]
 
 
@@ -303,7 +305,8 @@ def test_script_that_escapes_through_dunders_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, script="x = ().__class__.__base__.__subclasses__()")
 
     assert check_file(path) == [
-        f"proef.bpmn:{line_of(path, '__subclasses__')}: rekenen: script: attribuut '__subclasses__' is niet toegestaan (begint met _)"
+        f"proef.bpmn:{line_of(path, '__subclasses__')}: rekenen: script: attribuut ‘__subclasses__’ mag niet (begint met _); "
+        "attribuut ‘__base__’ mag niet (begint met _); attribuut ‘__class__’ mag niet (begint met _)"
     ]
 
 

@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, Bijlage, Dossier, Hulpvraag, HumanTask, LvsAanvraag, Statuswijziging, db, utcnow
-from models.hulpvraag import STATUSSEN
 from tests import lvs_support
 from tests.conftest import login
 from tests.lvs_support import CODE_A, CODE_B, PDF, aanvraag, b64, bearer, koppeling, oso_xml
 from workflow.engine.runtime import complete_task
 from workflow.lvs_push import LVS_STATUSSEN, lvs_status
+from workflow.statussen import lees
 
 URL = "/api/v1/aanvragen"
 
@@ -318,11 +318,15 @@ EXPECTED = {"Voorlopige aanmelding": "Nieuw", "Aanmelding": "Nieuw", "Doorzetten
             "Niet ontvankelijk financiën": "Afgewezen", "Thuiszitter": "In behandeling"}  # fmt: skip
 
 
-@pytest.mark.parametrize("status", list(STATUSSEN))
+@pytest.mark.parametrize("status", lees().statussen, ids=lambda s: s.naam)
 def test_every_status_maps_onto_the_lvs_short_list(status):
-    assert lvs_status(status) == EXPECTED[status] and EXPECTED[status] in LVS_STATUSSEN
-    if STATUSSEN[status]:  # with its [functie] or [aanduiding]
-        assert lvs_status(f"{status} orthopedagoog") == EXPECTED[status]
+    assert lvs_status(status.naam) == EXPECTED[status.naam] and EXPECTED[status.naam] in LVS_STATUSSEN
+    if status.achtervoegsel:  # with its [functie] or [aanduiding]
+        assert lvs_status(f"{status.naam} orthopedagoog") == EXPECTED[status.naam]
+
+
+def test_the_vocabulary_file_keeps_every_status_of_today():
+    assert sorted(lees().namen()) == sorted(EXPECTED)
 
 
 # --- privacy ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from models import Hulpvraag, ProcessDefinition, User, db
-from models.hulpvraag import is_bekende_status
+from workflow.statussen import is_bekende_status
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 ACCOUNTS = (

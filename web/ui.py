@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_login import current_user
 
-from models.hulpvraag import VOORLOPIGE_AANMELDING, is_eindstatus
+from models.hulpvraag import VOORLOPIGE_AANMELDING
 from models.user import ROL_LABELS, SCHOOL_ROLLEN, Rol
+from workflow.statussen import is_eindstatus
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -17,6 +17,7 @@ from models.hulpvraag import VOORLOPIGE_AANMELDING
 from models.overlegronde import OVERLEGRONDE_TITEL, Deelnemer, Overlegronde
 from models.user import SCHOOL_ROLLEN, SWV_ROLLEN, user_school
 from workflow.engine.expressions import register_lookup_helper
+from workflow.statussen import zichtbaar_voor_swv, zichtbaar_voor_swv_sql
 
 # Lane name in a diagram -> the role whose users work its tasks.
 LANE_ROLES: dict[str, str] = {
@@ -46,13 +47,13 @@ def hulpvraag_filter(user: User) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if rollen & {Rol.AANVRAGER, Rol.DIRECTEUR}:
         clauses.append(Hulpvraag.school_id.in_(_my_schools(user)))
-    not_voorlopig = Hulpvraag.status != VOORLOPIGE_AANMELDING  # SWV staff never see it
+    voor_swv = zichtbaar_voor_swv_sql(Hulpvraag.status)  # statussen.yaml "swv: nee" (Voorlopige aanmelding)
     if Rol.SCP in rollen:
         mine = sa.or_(Hulpvraag.school_id.in_(_coordinated_schools(user)), Hulpvraag.coordinator_id == user.id)
-        clauses.append(sa.and_(not_voorlopig, mine))
+        clauses.append(sa.and_(voor_swv, mine))
     if Rol.FUNCTIONARIS in rollen and user.functie:
         passed_on = sa.select(HumanTask.hulpvraag_id).where(HumanTask.functie == user.functie)
-        clauses.append(sa.and_(not_voorlopig, Hulpvraag.id.in_(passed_on)))
+        clauses.append(sa.and_(voor_swv, Hulpvraag.id.in_(passed_on)))
     return sa.or_(*clauses) if clauses else sa.false()
 
 
@@ -157,7 +158,7 @@ def may_edit_contact(user: User, hulpvraag: Hulpvraag) -> bool:
     if user.rollen & {Rol.AANVRAGER, Rol.DIRECTEUR} and hulpvraag.school_id in user.school_ids:
         return True
     mine = hulpvraag.coordinator_id == user.id or hulpvraag.school.scp_id == user.id
-    return Rol.SCP in user.rollen and mine and not hulpvraag.is_voorlopig
+    return Rol.SCP in user.rollen and mine and zichtbaar_voor_swv(hulpvraag.status)
 
 
 # --- overlegronde (domain.md §5, §9; verification S4) ---------------------------------------

@@ -7,8 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from models import Dossier, Hulpvraag, User, db
-from models.hulpvraag import EINDSTATUSSEN, TITELS, VOORLOPIGE_AANMELDING
+from models.hulpvraag import TITELS, VOORLOPIGE_AANMELDING
 from workflow.engine.runtime import set_status, start_process
+from workflow.statussen import eindstatus_sql
 
 INTAKE = "hulpvraag"
 
@@ -51,7 +52,7 @@ def create_hulpvraag(
 
 def open_hulpvragen_van(school_id: int, van: User, zichtbaar: Any) -> list[Hulpvraag]:
     """Open hulpvragen of a school where ``van`` is aanvrager or contactpersoon (within ``zichtbaar``)."""
-    eind = sa.or_(*[Hulpvraag.status.like(f"{s}%") for s in EINDSTATUSSEN])
+    eind = eindstatus_sql(Hulpvraag.status)
     query = sa.select(Hulpvraag).where(
         Hulpvraag.school_id == school_id,
         zichtbaar,

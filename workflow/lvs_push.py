@@ -23,33 +23,15 @@ import sqlalchemy as sa
 from celery import shared_task
 
 from models import Hulpvraag, Koppeling, LvsAanvraag, LvsPush, Statuswijziging, db, utcnow
+from workflow import statussen
 from workflow.outbox import na_commit, volgende_poging
 from workflow.signals import status_gewijzigd
 
 log = logging.getLogger(__name__)
+# The LVS's short list (domain.md §4): its contract, fixed here. Which of our statuses maps onto
+# which entry is the process owner's, in bpmn/statussen.yaml (workflow/statussen.py).
 LVS_STATUSSEN = ("Nieuw", "Dossier incompleet", "Dossier compleet", "In beraad", "Gearrangeerd",
                  "In behandeling", "Afgerond", "Afgewezen")  # fmt: skip
-# Our status (its first words; a suffix like "[functie]" is ignored) -> the LVS's short list.
-_KORTE_LIJST: tuple[tuple[str, str], ...] = (
-    ("Voorlopige aanmelding", "Nieuw"),
-    ("Aanmelding", "Nieuw"),
-    ("Doorzetten", "In behandeling"),  # being assessed by a functionaris
-    ("Dossier compleet", "Dossier compleet"),
-    ("Dossier incompleet", "Dossier incompleet"),
-    ("In beraad", "In beraad"),
-    ("Gearrangeerd budget", "Gearrangeerd"),
-    ("Gearrangeerd", "Gearrangeerd"),
-    ("Toegekend", "Gearrangeerd"),  # approved, not started
-    ("Akkoord coördinator", "Gearrangeerd"),
-    ("Wacht", "Gearrangeerd"),  # arranged, waiting for the provider's capacity
-    ("In behandeling", "In behandeling"),
-    ("Behandeling loopt", "In behandeling"),
-    ("Thuiszitter", "In behandeling"),
-    ("TLV afgegeven", "Afgerond"),
-    ("Afgerond", "Afgerond"),
-    ("Afgewezen", "Afgewezen"),
-    ("Niet ontvankelijk", "Afgewezen"),
-)
 MAX_POGINGEN = 8
 LEASE = timedelta(minutes=2)
 TIMEOUT_SECONDEN = 10
@@ -57,11 +39,8 @@ HANDTEKENING = "X-Kansrijk-Signature"
 
 
 def lvs_status(status: str) -> str:
-    """Our status on the LVS's short list (domain.md §4); anything unforeseen is 'In behandeling'."""
-    for begin, kort in _KORTE_LIJST:
-        if status == begin or status.startswith(begin + " "):
-            return kort
-    return "In behandeling"
+    """Our status on the LVS's short list, as statussen.yaml maps it; anything unforeseen is 'In behandeling'."""
+    return statussen.lvs_status(status) or "In behandeling"
 
 
 # --- what the LVS reads ------------------------------------------------------------------------

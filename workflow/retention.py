@@ -39,8 +39,8 @@ from models import (
     db,
     utcnow,
 )
-from models.hulpvraag import EINDSTATUSSEN, is_eindstatus
 from models.retentie import AFGEWEZEN, BESLUIT, GOEDGEKEURD, ONDERLIGGEND, UITGEVOERD, VOORGESTELD
+from workflow.statussen import eindstatus_sql, is_eindstatus
 
 log = logging.getLogger(__name__)
 DOSSIER_PERSOONSGEGEVENS = ("roepnaam", "tussenvoegsel", "achternaam", "geboortedatum", "geslacht")
@@ -111,14 +111,14 @@ def vervaldatum(hulpvraag: Hulpvraag, soort: str) -> datetime | None:
 
 
 def _eindstatus_sql() -> sa.ColumnElement[bool]:
-    return sa.or_(*(sa.or_(Hulpvraag.status == s, Hulpvraag.status.like(f"{s} %")) for s in EINDSTATUSSEN))
+    return eindstatus_sql(Hulpvraag.status)  # the eindstatussen of bpmn/statussen.yaml
 
 
 def _kandidaten(now: datetime) -> list[Hulpvraag]:
     """Finished hulpvragen with a final status change old enough for the shorter period."""
     grens = plus_jaren(now, -min(termijn(ONDERLIGGEND), termijn(BESLUIT)))
     oud_genoeg = sa.select(Statuswijziging.hulpvraag_id).where(
-        Statuswijziging.created_at <= grens, sa.or_(*(Statuswijziging.naar.like(f"{s}%") for s in EINDSTATUSSEN))
+        Statuswijziging.created_at <= grens, eindstatus_sql(Statuswijziging.naar)
     )
     query = (
         sa.select(Hulpvraag)

@@ -23,13 +23,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from models import Dossier, Hulpvraag, School, User, UserRol, db
-from models.hulpvraag import STATUSSEN, TITELS, VOORLOPIGE_AANMELDING, is_bekende_status
+from models.hulpvraag import TITELS
 from models.user import Rol
 from web import policy
 from web.hulpvragen.views import bp
 from web.tabel import XLSX, Kolom, Tabel, Weergave
 from web.ui import AMSTERDAM, status_class
-from workflow import audit
+from workflow import audit, statussen
 from workflow.access import hulpvraag_filter
 
 Coordinator = aliased(User, name="coordinator")
@@ -104,7 +104,7 @@ class Filters:
 def lees_filters(args: MultiDict[str, str]) -> Filters:
     filters = Filters(q=" ".join(args.get("q", "").split())[:MAX_ZOEKTEKST], titel=args.get("titel", "")[:120])
     for status in args.getlist("status")[:40]:
-        if is_bekende_status(status):
+        if statussen.is_bekende_status(status):
             filters.statussen.append(status)
         elif status:
             filters.meldingen.append(f"Onbekende status ‘{status[:40]}’ genegeerd.")
@@ -189,8 +189,9 @@ def _zoek(word: str) -> sa.ColumnElement[bool]:
 
 def _status_is(status: str) -> sa.ColumnElement[bool]:
     """A status with its optional suffix: "Doorzetten" also finds "Doorzetten orthopedagoog"."""
-    if STATUSSEN.get(status):
-        return sa.or_(Hulpvraag.status == status, Hulpvraag.status.like(status + " %"))
+    gevonden = statussen.zoek(status)
+    if gevonden is not None and gevonden.naam == status:
+        return statussen.status_in(Hulpvraag.status, [gevonden])
     return Hulpvraag.status == status
 
 
@@ -272,6 +273,6 @@ def _keuzes() -> dict[str, Any]:
     scps = sa.select(User).join(UserRol).where(UserRol.rol == Rol.SCP, User.actief.is_(True)).order_by(User.naam)
     toon_voorlopig = user.heeft_rol(Rol.BEHEERDER, Rol.AANVRAGER, Rol.DIRECTEUR)
     return {
-        "alle_statussen": [s for s in STATUSSEN if s != VOORLOPIGE_AANMELDING or toon_voorlopig],
+        "alle_statussen": statussen.filterstatussen(met_verborgen=toon_voorlopig),
         "titels": TITELS, "scholen": db.session.scalars(scholen).all(), "scps": db.session.scalars(scps).all(),
     }  # fmt: skip

@@ -23,7 +23,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from models.hulpvraag import STATUSSEN, is_bekende_status
+from workflow import statussen
 from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
@@ -80,7 +80,7 @@ def check_dir(path: str | Path) -> list[str]:
     """Every problem in every diagram under ``path`` (or in the one file ``path`` names)."""
     target = Path(path)
     files = [target] if target.is_file() else diagram_files(target)
-    return [problem for file in files for problem in check_file(file)]
+    return statussen.problemen(target) + [problem for file in files for problem in check_file(file)]
 
 
 def check_file(path: Path) -> list[str]:
@@ -207,40 +207,12 @@ def _check_script(report: _Report, node: etree._Element, code: str | None) -> No
     if problem:
         report.at(node, f"script: {problem}")
         return
-    for text, is_prefix in _status_literals(str(code)):
-        if is_prefix and not _known_prefix(text):
-            report.at(node, f'script: zet_status("{text}" + …) geeft geen bekende status')
-        elif not is_prefix and not is_bekende_status(text):
-            report.at(node, f"script: onbekende status '{text}' in zet_status")
-
-
-def _status_literals(code: str) -> Iterator[tuple[str, bool]]:
-    """The literal text of each zet_status(...) status; True when only its start is fixed."""
-    for node in ast.walk(ast.parse(code, mode="exec")):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        if node.func.id == "zet_status":
-            keywords = [k.value for k in node.keywords if k.arg == "status"]
-            literal = _leading_text(node.args[0] if node.args else next(iter(keywords), None))
-            if literal is not None:
-                yield literal
-
-
-def _leading_text(node: ast.expr | None) -> tuple[str, bool] | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value, False
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _leading_text(node.left)
-        return (left[0], True) if left else None
-    if isinstance(node, ast.JoinedStr) and node.values:
-        first = _leading_text(node.values[0])
-        return (first[0], len(node.values) > 1) if first else None
-    return None
-
-
-def _known_prefix(text: str) -> bool:
-    """Whether ``text`` + anything is a status, as in "Doorzetten " + functie."""
-    return any(suffix and text.startswith(base + " ") for base, suffix in STATUSSEN.items())
+    vocabulary = statussen.lees(report.path.parent)
+    for text, is_prefix in statussen.zet_status_teksten(str(code)):
+        if is_prefix and not vocabulary.is_bekend_begin(text):
+            report.at(node, f"script: {vocabulary.onbekend(text, begin=True)}")
+        elif not is_prefix and not vocabulary.is_bekend(text):
+            report.at(node, f"script: zet_status: {vocabulary.onbekend(text)}")
 
 
 def _timer_problem(kind: str, expression: str) -> str | None:
@@ -289,9 +261,10 @@ def _properties(node: etree._Element) -> Iterator[tuple[etree._Element, str, str
         yield prop, str(prop.get("name") or ""), str(prop.get("value") or "")
 
 
-def _property_problem(name: str, value: str) -> str | None:
-    if name == "status" and not is_bekende_status(value):
-        return f"onbekende status '{value}' (zie domain.md §4)"
+def _property_problem(name: str, value: str, folder: Path) -> str | None:
+    vocabulary = statussen.lees(folder) if name == "status" else None
+    if vocabulary is not None and not vocabulary.is_bekend(value):
+        return vocabulary.onbekend(value)
     if name == "doorlooptijd":
         return duration_problem(value)
     if name == "functie" and value.startswith("="):
@@ -303,7 +276,7 @@ def _property_problem(name: str, value: str) -> str | None:
 def _check_properties(report: _Report) -> None:
     for element in report.xpath(f"//bpmn:*[{_PROPERTY}]"):
         for node, name, value in _properties(element):
-            problem = _property_problem(name, value)
+            problem = _property_problem(name, value, report.path.parent)
             if problem:
                 report.at(node, f"eigenschap {name}: {problem}")
 

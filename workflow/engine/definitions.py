@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import ProcessDefinition, User, db, utcnow
 from workflow.engine.run import executable_process_ids, parse_bpmn, spec_to_dict
+from workflow.statussen import ontbrekende_statussen_in_gebruik, problemen
 
 log = logging.getLogger(__name__)
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
@@ -106,9 +107,15 @@ def publish(diagram: Diagram, bron: str = "bestand", user: User | None = None) -
 
 
 def publish_all(bpmn_dir: str | Path) -> list[tuple[ProcessDefinition, bool]]:
-    """Publish every diagram under ``bpmn_dir`` whose content changed; commits."""
+    """Publish every diagram under ``bpmn_dir`` whose content changed; commits.
+
+    Refused (DiagramError) when a diagram or statussen.yaml has problems, or when statussen.yaml
+    lost a status that running cases of an older version still set."""
     from workflow.engine.check import check_file
 
+    vocabulary = problemen(bpmn_dir) + ontbrekende_statussen_in_gebruik(bpmn_dir)
+    if vocabulary:  # a broken statussen.yaml, or one that would break running cases
+        raise DiagramError(vocabulary)
     results = []
     for path in diagram_files(bpmn_dir):
         problems = check_file(path)

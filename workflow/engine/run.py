@@ -30,8 +30,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from models.hulpvraag import is_bekende_status
 from workflow.engine.expressions import make_script_engine
+from workflow.statussen import is_bekende_status
 
 # Loops past ~250 passes stall silently with the iterator's default max_depth=1000
 # (notes §3): raise it for every BPMN workflow and subworkflow.
@@ -266,7 +266,7 @@ class Run:
     # --- status ----------------------------------------------------------------------------
     def _zet_status(self, status: str, reden: str = "") -> None:
         if not isinstance(status, str) or not is_bekende_status(status):
-            raise ValueError(f"onbekende status {status!r} (zie domain.md §4)")
+            raise ValueError(f"onbekende status {status!r}: staat niet in statussen.yaml")
         self.changes.append(StatusChange(status, str(reden or ""), self._current))
 
     def _start_aanpak(self, process_key: str = "") -> None:
