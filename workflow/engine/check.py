@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
@@ -27,7 +25,7 @@ from workflow import statussen
 from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
-from workflow.engine.expressions import expression_problem
+from workflow.engine.expressions import expression_problem, instruction_problem
 from workflow.engine.forms import WIDGETS, options_for, widget_for
 from workflow.engine.run import duration_after, executable_process_ids, parse_bpmn
 
@@ -295,15 +293,12 @@ def _check_lanes(report: _Report) -> None:
 
 
 def _check_instructions(report: _Report) -> None:
-    """Task instructions are Jinja templates over the task data (see runtime)."""
-    environment = SandboxedEnvironment(autoescape=True)
+    """Task instructions are Jinja templates over the task data, rendered in the sandbox."""
     query = "//bpmn:userTask/bpmn:documentation | //bpmn:manualTask/bpmn:documentation"
     for node in report.xpath(query):
-        try:
-            environment.parse(node.text or "")
-        except TemplateSyntaxError as exc:
-            line = node.sourceline + (exc.lineno or 1) - 1
-            report.add(line, _owner(node), f"instructie: {exc.message}")
+        problem = instruction_problem(node.text or "")
+        if problem:
+            report.at(node, f"instructie: {problem}")
 
 
 # --- forms --------------------------------------------------------------------------------

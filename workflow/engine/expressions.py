@@ -239,6 +239,14 @@ class DiagramPolicy(RestrictingNodeTransformer):
             return node
         return super().visit_Name(node)
 
+    def visit_Call(self, node: ast.Call) -> Any:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name and name not in allowed_calls() and not name.startswith("_") and name != "print":
+            known = ", ".join(sorted(set(DATE_HELPERS) | set(RUN_HELPERS) | set(LOOKUP_HELPERS)))
+            self.refuse(node, f"functie ‘{name}’ bestaat niet in de procestaal (wel: {known}, len, sum, sorted, …)")
+            return node
+        return super().visit_Call(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         if not isinstance(node.ctx, ast.Load):
             self.refuse(node, f"een attribuut wijzigen (.{node.attr} = …) is niet toegestaan")
@@ -296,7 +304,7 @@ _TRANSLATIONS = (
     (re.compile(r'"(.+)" is a reserved name\.?'), "‘{0}’ is een gereserveerde naam"),
     (re.compile(r"(\w+) statements are not allowed\.?"), "{0} is niet toegestaan"),
     (re.compile(r"(\w+) calls are not allowed\.?"), "{0} is niet toegestaan"),
-    (re.compile(r'"(.+)" is a restricted name, that is forbidden to access in RestrictedPython.*'), "‘{0}’ is verboden"),
+    (re.compile(r'"(.+)" is a restricted name, that is forbidden to access in RestrictedPython.*'), "‘{0}’ mag niet"),
 )  # fmt: skip
 
 
@@ -329,6 +337,8 @@ def _compiled(code: str, mode: str) -> CodeType | _Refused:
         result = compile_restricted(tree, filename=FILENAME, mode=mode, policy=DiagramPolicy)  # type: ignore[arg-type]
     except SyntaxError as exc:  # RestrictedPython reports all its refusals this way
         problems = [exc.msg] if isinstance(exc.msg, str) else list(dict.fromkeys(exc.args[0]))
+        if "\n" not in code.strip():  # one line: "regel 1:" says nothing
+            problems = [p.removeprefix("regel 1: ") for p in problems]
         return _Refused("; ".join(problems))
     except (RecursionError, MemoryError):
         return _Refused("de code is te diep genest")
@@ -668,8 +678,8 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
                 continue
             check_value(name, value)
             changed[name] = value
-        for name in [k for k in context if not k.startswith("_") and k not in scope]:
-            del context[name]  # del in the script
+        for name in [k for k in context if k.startswith("_") or k not in scope]:
+            del context[name]  # del in the script, or data that may not be in a script's reach
         context.update(changed)  # only now: a refused script changes nothing
         return True
 

@@ -60,7 +60,11 @@ def parsed(code: str, mode: str) -> ast.AST | None:
 
 
 def stored_names(code: str) -> set[str]:
-    tree = parsed(code, "exec")
+    """What a script assigns; also for a script refused for another reason (reported once, there)."""
+    try:
+        tree: ast.AST | None = ast.parse(code, mode="exec") if code.strip() else None
+    except (SyntaxError, ValueError):
+        tree = None
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} if tree else set()
 
 

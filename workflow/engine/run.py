@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,8 +31,14 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from workflow.engine.expressions import make_script_engine
+from workflow.engine.expressions import LIMITS, DiagramCodeError, TooSlow, make_script_engine
+from workflow.engine.fouten import vertaal
 from workflow.statussen import is_bekende_status
+
+# One engine step (what runs between two user tasks) may take at most this many tasks and this
+# many times the script time limit; past that the diagram loops without waiting for anyone.
+MAX_ENGINE_STEPS = 5_000
+STEP_SECONDS_FACTOR = 2
 
 # Loops past ~250 passes stall silently with the iterator's default max_depth=1000
 # (notes §3): raise it for every BPMN workflow and subworkflow.
@@ -135,6 +142,8 @@ class Run:
     changes: list[StatusChange] = field(default_factory=list)
     aanpakken: list[str] = field(default_factory=list)  # start_aanpak() requests; "" = by title
     _current: str = ""
+    _steps: int = 0
+    _deadline: float = 0.0
 
     def __post_init__(self) -> None:
         # The script engine is not serialized: attach ours after every creation or load.
@@ -184,14 +193,13 @@ class Run:
     # --- running --------------------------------------------------------------------------
     def step(self) -> None:
         """Run everything that needs no person; translate engine failures."""
+        self._steps, self._deadline = 0, time.monotonic() + STEP_SECONDS_FACTOR * LIMITS.seconds
         try:
             self.wf.do_engine_steps(will_complete_task=self._will_complete, did_complete_task=self._did_complete)
-        except SpiffWorkflowException as exc:
-            task = getattr(exc, "task", None)
-            spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
-            raise EngineError(str(exc).strip(), getattr(spec, "bpmn_id", None)) from exc
+        except (SpiffWorkflowException, DiagramCodeError) as exc:
+            raise EngineError(*vertaal(exc, self.wf, self._current or None)) from exc
         except Exception as exc:  # e.g. a bare Exception('Invalid duration') from a timer
-            raise EngineError(f"{type(exc).__name__}: {exc}", self._current or None) from exc
+            raise EngineError(*vertaal(exc, self.wf, self._current or None)) from exc
 
     def ready_user_tasks(self) -> list[Task]:
         return list(self.wf.get_tasks(state=TaskState.READY, manual=True))
@@ -219,7 +227,8 @@ class Run:
             try:
                 message = self.wf.script_engine.environment.evaluate(expression, dict(context))
             except Exception as exc:  # a broken check is the diagram's fault, not the user's
-                raise EngineError(f"controle '{name}' faalt: {exc}", task.task_spec.bpmn_id) from exc
+                text, bpmn_id = vertaal(exc, self.wf, task.task_spec.bpmn_id)
+                raise EngineError(f"{text} (controle ‘{name}’)", bpmn_id) from exc
             if message:
                 errors.setdefault(name.partition(":")[2] or "_formulier", str(message))
         return errors
@@ -266,17 +275,21 @@ class Run:
     # --- status ----------------------------------------------------------------------------
     def _zet_status(self, status: str, reden: str = "") -> None:
         if not isinstance(status, str) or not is_bekende_status(status):
-            raise ValueError(f"onbekende status {status!r}: staat niet in statussen.yaml")
+            raise DiagramCodeError(f"onbekende status {str(status)[:60]!r}: staat niet in statussen.yaml")
         self.changes.append(StatusChange(status, str(reden or ""), self._current))
 
     def _start_aanpak(self, process_key: str = "") -> None:
         """Ask the app to start an aanpak on the hulpvraag: the one for its title, or ``process_key``."""
         if not isinstance(process_key, str):
-            raise ValueError("start_aanpak verwacht de naam van een diagram, bijvoorbeeld start_aanpak(\"tlv\")")
+            raise DiagramCodeError("start_aanpak verwacht de naam van een diagram, bijvoorbeeld start_aanpak(\"tlv\")")
         self.aanpakken.append(process_key)
 
     def _will_complete(self, task: Task) -> None:
+        """Also the brake on a diagram that loops without a person in it (script → gateway → script)."""
         self._current = task.task_spec.bpmn_id or task.task_spec.name
+        self._steps += 1
+        if self._steps > MAX_ENGINE_STEPS or time.monotonic() > self._deadline:
+            raise TooSlow(f"het proces liep meer dan {MAX_ENGINE_STEPS} stappen zonder te wachten op een persoon")
 
     def _did_complete(self, task: Task) -> None:
         props = task_properties(task)
