@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import Dossier, Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db
-from workflow import statussen
+from workflow import statussen, statussen_gebruik
 from workflow.engine.check import check_dir
 from workflow.engine.definitions import DiagramError, latest_definition, publish_all
 from workflow.engine.runtime import complete_task
@@ -189,7 +189,7 @@ def test_removing_a_status_running_cases_still_set_is_reported_and_publish_refus
     )
 
     assert check_dir(bpmn) == []  # the new files on their own are fine
-    assert statussen.ontbrekende_statussen_in_gebruik(bpmn) == [expected]
+    assert statussen_gebruik.ontbrekende_statussen_in_gebruik(bpmn) == [expected]
     result = runner.invoke(args=["bpmn", "check"])
     assert result.exit_code == 1 and expected in result.output
     versions = db.session.scalar(sa.select(sa.func.count(ProcessDefinition.id)))
@@ -200,5 +200,39 @@ def test_removing_a_status_running_cases_still_set_is_reported_and_publish_refus
 
     db.session.execute(sa.update(ProcessInstance).where(ProcessInstance.hulpvraag_id == running.id).values(completed=True))
     db.session.commit()  # once no case of that version runs, the status may go
-    assert statussen.ontbrekende_statussen_in_gebruik(bpmn) == []
+    assert statussen_gebruik.ontbrekende_statussen_in_gebruik(bpmn) == []
     assert [created for _d, created in publish_all(bpmn)] == [True]
+
+
+# --- a file broken while the app runs ------------------------------------------------------------
+def test_a_vocabulary_broken_while_running_keeps_the_last_good_version(app, world, client, auth, tmp_path):
+    import os
+
+    bpmn = _copy(tmp_path, NIEUW)
+    app.config["BPMN_DIR"] = str(bpmn)
+    assert statussen.is_bekende_status("Toestemming gevraagd")
+    vocabulary = bpmn / "statussen.yaml"
+    vocabulary.write_text(vocabulary.read_text("utf-8").replace("lvs: In beraad, eind", "lvs In beraad eind"), "utf-8")
+    os.utime(vocabulary, ns=(vocabulary.stat().st_mtime_ns + 10**9,) * 2)  # a change the cache sees
+
+    assert statussen.problemen(bpmn)  # bpmn check reports it ...
+    assert statussen.is_bekende_status("Toestemming gevraagd")  # ... the service keeps the last good list
+    auth.login("scp")
+    response = client.get("/hulpvragen")
+    assert response.status_code == 200 and "Toestemming gevraagd" in response.text
+
+
+def test_scenarios_use_the_vocabulary_beside_their_diagram(tmp_path):
+    from workflow.engine.scenarios import run_dir
+
+    bpmn = _copy(tmp_path, NIEUW)
+    for name, old, new in [
+        ("hulpvraag.bpmn", 'name="status" value="Aanmelding"', 'name="status" value="Toestemming gevraagd"'),
+        ("hulpvraag.scenarios.yaml", "status: Aanmelding", "status: Toestemming gevraagd"),
+    ]:
+        path = bpmn / name
+        path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+
+    results = run_dir(bpmn)
+
+    assert results and all(r.passed for r in results), [r.melding for r in results if not r.passed]

@@ -26,7 +26,7 @@ from workflow.engine.check import check_dir
 from workflow.engine.definitions import DiagramError, diagram_files, latest_definition, publish_all
 from workflow.engine.scenarios import untested, verify
 from workflow.hulpvragen import INTAKE
-from workflow.statussen import ontbrekende_statussen_in_gebruik
+from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 
 bpmn_cli = AppGroup("bpmn", help="Diagrammen controleren, testen en publiceren.")
 _PATH = click.argument("path", required=False, type=click.Path(path_type=Path))

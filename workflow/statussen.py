@@ -11,9 +11,11 @@ The file of a diagram folder wins; a folder without one (a test's temp dir) uses
 
 from __future__ import annotations
 
-import ast
 import difflib
+import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,9 @@ import sqlalchemy as sa
 import yaml
 from flask import current_app, has_app_context
 
-from models import ProcessDefinition, ProcessInstance, db
 from models.hulpvraag import AANMELDING, VOORLOPIGE_AANMELDING
 
+log = logging.getLogger(__name__)
 BESTAND = "statussen.yaml"
 STANDAARD_MAP = Path(__file__).resolve().parent.parent / "bpmn"
 SLEUTELS = ("naam", "lvs", "eind", "achtervoegsel", "swv", "betekenis")
@@ -108,12 +110,25 @@ def _heeft_suffix(status: str, naam: str) -> bool:
 
 # --- which file, read and cached ------------------------------------------------------------
 _CACHE: dict[Path, tuple[tuple[int, int], Statuslijst]] = {}
+_LAATSTE_GOEDE: dict[Path, Statuslijst] = {}
+# The folder of the diagram being run outside the app (flask bpmn test <dir>): see ``in_map``.
+_MAP: ContextVar[Path | None] = ContextVar("statussen_map", default=None)
+
+
+@contextmanager
+def in_map(bpmn_dir: str | Path) -> Iterator[None]:
+    """Within this block, statuses come from the statussen.yaml of ``bpmn_dir`` (scenario runs)."""
+    token = _MAP.set(Path(bpmn_dir))
+    try:
+        yield
+    finally:
+        _MAP.reset(token)
 
 
 def bestand(bpmn_dir: str | Path | None = None) -> Path:
     """The statussen.yaml of ``bpmn_dir`` (a folder or a diagram in it; default: the app's BPMN_DIR)."""
     if bpmn_dir is None:
-        bpmn_dir = current_app.config["BPMN_DIR"] if has_app_context() else STANDAARD_MAP
+        bpmn_dir = _MAP.get() or (current_app.config["BPMN_DIR"] if has_app_context() else STANDAARD_MAP)
     folder = Path(bpmn_dir)
     eigen = (folder.parent if folder.suffix == ".bpmn" else folder) / BESTAND
     return eigen if eigen.is_file() else STANDAARD_MAP / BESTAND
@@ -136,11 +151,20 @@ def lees(bpmn_dir: str | Path | None = None) -> Statuslijst:
 
 
 def statuslijst(bpmn_dir: str | Path | None = None) -> Statuslijst:
-    """The vocabulary to run with; raises StatussenFout when the file has problems."""
+    """The vocabulary to run with.
+
+    A file broken while the app runs does not stop the service: the last good version of that
+    file stays in use (``bpmn check`` reports the problems). Only a file that was never good
+    raises StatussenFout."""
     lijst = lees(bpmn_dir)
-    if lijst.problemen:
-        raise StatussenFout(lijst.problemen)
-    return lijst
+    if not lijst.problemen:
+        _LAATSTE_GOEDE[lijst.pad] = lijst
+        return lijst
+    vorige = _LAATSTE_GOEDE.get(lijst.pad)
+    if vorige is not None:
+        log.warning("%s has problems; the last good version stays in use", lijst.pad.name)
+        return vorige
+    raise StatussenFout(lijst.problemen)
 
 
 def problemen(bpmn_dir: str | Path | None = None) -> list[str]:
@@ -325,80 +349,3 @@ def zichtbaar_voor_swv_sql(column: Any, bpmn_dir: str | Path | None = None) -> s
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# --- statuses a diagram sets ------------------------------------------------------------------
-def zet_status_teksten(code: str) -> Iterator[tuple[str, bool]]:
-    """The literal text of each zet_status(...) status in a script; True when only its start is fixed."""
-    for node in ast.walk(ast.parse(code, mode="exec")):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zet_status":
-            keywords = [k.value for k in node.keywords if k.arg == "status"]
-            literal = _leading_text(node.args[0] if node.args else next(iter(keywords), None))
-            if literal is not None:
-                yield literal
-
-
-def _leading_text(node: ast.expr | None) -> tuple[str, bool] | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value, False
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left = _leading_text(node.left)
-        return (left[0], True) if left else None
-    if isinstance(node, ast.JoinedStr) and node.values:
-        first = _leading_text(node.values[0])
-        return (first[0], len(node.values) > 1) if first else None
-    return None
-
-
-def statussen_in_spec(spec: dict[str, Any]) -> dict[tuple[str, bool], list[str]]:
-    """(status, only its start) → task ids, for a stored spec (``ProcessDefinition.spec``)."""
-    gevonden: dict[tuple[str, bool], list[str]] = {}
-    processen = [spec.get("spec") or {}, *(spec.get("subprocess_specs") or {}).values()]
-    for proces in processen:
-        for task_spec in (proces.get("task_specs") or {}).values():
-            taak = str(task_spec.get("bpmn_id") or task_spec.get("name"))
-            for sleutel in _statussen_van_taak(task_spec):
-                gevonden.setdefault(sleutel, []).append(taak)
-    return gevonden
-
-
-def _statussen_van_taak(task_spec: dict[str, Any]) -> Iterator[tuple[str, bool]]:
-    props = (task_spec.get("extensions") or {}).get("properties") or {}
-    if props.get("status"):
-        yield str(props["status"]), False
-    for sleutel in ("script", "prescript", "postscript"):
-        code = task_spec.get(sleutel)
-        if isinstance(code, str) and code.strip():
-            try:
-                yield from zet_status_teksten(code)
-            except SyntaxError:
-                continue  # a published script was checked; nothing to find in one that is not
-
-
-def ontbrekende_statussen_in_gebruik(bpmn_dir: str | Path | None = None) -> list[str]:
-    """Statuses that versions with running cases still set but the vocabulary no longer has.
-
-    Removing such a status would break those cases when they reach the task that sets it.
-    Needs an app context with a database.
-    """
-    lijst = lees(bpmn_dir)
-    lopend = (
-        sa.select(ProcessInstance.definition_id, sa.func.count(ProcessInstance.id))
-        .where(ProcessInstance.completed.is_(False))
-        .group_by(ProcessInstance.definition_id)
-    )
-    meldingen: list[str] = []
-    for definition_id, aantal in db.session.execute(lopend).all():
-        definition = db.session.get(ProcessDefinition, definition_id)
-        if definition is None:
-            continue
-        for (status, begin), taken in statussen_in_spec(definition.spec).items():
-            if lijst.is_bekend_begin(status) if begin else lijst.is_bekend(status):
-                continue
-            zaken = "1 lopende zaak" if aantal == 1 else f"{aantal} lopende zaken"
-            meldingen.append(
-                f"{lijst.pad.name}: status ‘{status}{'…' if begin else ''}’ ontbreekt, maar {zaken} van "
-                f"{definition.naam} (versie {definition.versie}) {'zet' if aantal == 1 else 'zetten'} hem nog "
-                f"(bij {', '.join(sorted(set(taken)))})"
-            )
-    return meldingen

@@ -21,7 +21,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from workflow import statussen
+from workflow import statussen, statussen_gebruik
 from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
@@ -206,7 +206,7 @@ def _check_script(report: _Report, node: etree._Element, code: str | None) -> No
         report.at(node, f"script: {problem}")
         return
     vocabulary = statussen.lees(report.path.parent)
-    for text, is_prefix in statussen.zet_status_teksten(str(code)):
+    for text, is_prefix in statussen_gebruik.zet_status_teksten(str(code)):
         if is_prefix and not vocabulary.is_bekend_begin(text):
             report.at(node, f"script: {vocabulary.onbekend(text, begin=True)}")
         elif not is_prefix and not vocabulary.is_bekend(text):

@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from models import ProcessDefinition, User, db, utcnow
 from workflow.engine.run import executable_process_ids, parse_bpmn, spec_to_dict
-from workflow.statussen import ontbrekende_statussen_in_gebruik, problemen
+from workflow.statussen import problemen
+from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 
 log = logging.getLogger(__name__)
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")

@@ -21,6 +21,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from models.hulpvraag import VOORLOPIGE_AANMELDING
+from workflow import statussen
 from workflow.engine.check import NS, check_file
 from workflow.engine.definitions import Diagram, diagram_files, read_diagram
 from workflow.engine.forms import form_from_files, parse_submission
@@ -340,7 +341,8 @@ def run_file(diagram_path: Path, *, roundtrip: bool = False) -> list[ScenarioRes
     except ScenarioFileError as exc:
         return [ScenarioResult(key, "(scenario's)", False, str(exc))]
     diagram = read_diagram(diagram_path)
-    return [run_scenario(diagram, s, roundtrip=roundtrip) for s in scenarios]
+    with statussen.in_map(diagram_path.parent):  # the vocabulary beside this diagram
+        return [run_scenario(diagram, s, roundtrip=roundtrip) for s in scenarios]
 
 
 def run_dir(path: str | Path, *, roundtrip: bool = False) -> list[ScenarioResult]:
