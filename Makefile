@@ -12,6 +12,7 @@ PIP_STAMP := $(VENV)/.requirements-installed
 NPM_STAMP := node_modules/.package-lock-installed
 HTMX := web/static/vendor/htmx.min.js
 BPMN_VIEWER := web/static/vendor/bpmn-viewer.production.min.js
+AXE := node_modules/axe-core/axe.min.js
 
 # What CI runs the suite against a second time.
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -19,7 +20,7 @@ CI_REDIS_URL := redis://127.0.0.1:6379/15
 
 .PHONY: setup run test lint pytest ci-services chromium
 
-setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) chromium
+setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) $(AXE) chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,10 @@ $(BPMN_VIEWER): $(NPM_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $@
 	cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(dir $@)
+
+# axe-core checks pages against WCAG 2.1 A/AA in the browser tests (never served to users).
+$(AXE): $(NPM_STAMP)
+	test -f $@
 
 # Browser tests drive Debian's Chromium through Playwright; never `playwright install`.
 chromium:

@@ -59,12 +59,26 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web import api, auth, beheer, bijlagen, dossiers, errors, health, hulpvragen, overlegronde, policy, taken, ui
+    from web import (
+        api,
+        auth,
+        beheer,
+        bijlagen,
+        dossiers,
+        errors,
+        health,
+        hulpvragen,
+        overlegronde,
+        policy,
+        processen,
+        taken,
+        ui,
+    )
 
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, taken):
+    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, processen, taken):
         app.register_blueprint(module.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 

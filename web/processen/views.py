@@ -1,0 +1,27 @@
+"""The procesbeheerder's start page under Processen: each aanpaktype with its live version."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+
+from models import ProcessDefinition, ProcessInstance, db
+from web import policy
+from web.processen import bp
+from workflow.engine.definitions import latest_definition
+
+
+@bp.get("/")
+@policy.roles("procesbeheerder")
+def index() -> str:
+    query = sa.select(ProcessDefinition.process_key).distinct().order_by(ProcessDefinition.process_key)
+    keys = db.session.scalars(query)
+    running = dict(
+        db.session.execute(
+            sa.select(ProcessInstance.process_key, sa.func.count(ProcessInstance.id))
+            .where(ProcessInstance.completed.is_(False))
+            .group_by(ProcessInstance.process_key)
+        ).all()
+    )
+    rows = [(key, latest_definition(key), running.get(key, 0)) for key in keys]
+    return render_template("processen/index.html", rows=rows)
