@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from models import User, db
+from models import Dossier, Hulpvraag, User, db
 from web.seed import DemoWorld, create_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,3 +171,15 @@ def submit_form(client: FlaskClient, page_url: str, data: dict[str, str], action
     page = client.get(page_url)
     assert page.status_code == 200, page.status_code
     return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.text)}, **kw)
+
+
+def new_hulpvraag(world: DemoWorld, roepnaam: str = "Test", titel: str = "KANS", school: int = 0) -> Hulpvraag:
+    """A committed hulpvraag of the demo aanvrager about a new leerling at one of the demo schools."""
+    from workflow.hulpvragen import create_hulpvraag
+
+    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[school].id, roepnaam=roepnaam, achternaam="Test")
+    db.session.add(dossier)
+    db.session.flush()
+    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel=titel, omschrijving="Test")
+    db.session.commit()
+    return hulpvraag

@@ -13,12 +13,11 @@ import pyotp
 import requests
 import sqlalchemy as sa
 
-from models import Dossier, Hulpvraag, HumanTask, Statuswijziging, User, db
+from models import Hulpvraag, HumanTask, Statuswijziging, User, db
 from tests.browser import live_server  # noqa: F401 - fixture
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, new_hulpvraag
 from workflow.engine.definitions import publish, read_diagram
 from workflow.engine.runtime import start_process
-from workflow.hulpvragen import create_hulpvraag
 
 RUNAWAY = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -74,10 +73,7 @@ def test_a_runaway_script_is_stopped_and_the_server_keeps_serving(app, world, li
     path = tmp_path / "op_hol.bpmn"
     path.write_text(RUNAWAY, "utf-8")
     publish(read_diagram(path))
-    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam="A", achternaam="B")
-    db.session.add(dossier)
-    db.session.flush()
-    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving="x")
+    hulpvraag = new_hulpvraag(world)
     start_process(hulpvraag, "op_hol", world.users["scp"])
     db.session.commit()
     task = db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id, bpmn_id="beoordelen")).one()

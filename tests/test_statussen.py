@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from models import Dossier, Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db
+from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db
+from tests.conftest import new_hulpvraag
 from workflow import statussen, statussen_gebruik
 from workflow.engine.check import check_dir
 from workflow.engine.definitions import DiagramError, latest_definition, publish_all
 from workflow.engine.runtime import complete_task
-from workflow.hulpvragen import create_hulpvraag
 from workflow.lvs_push import lvs_status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,12 +43,7 @@ def _line_of(path: Path, text: str) -> int:
 
 
 def _new_hulpvraag(world, naam: str = "Test") -> Hulpvraag:  # type: ignore[no-untyped-def]
-    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam=naam, achternaam="Test")
-    db.session.add(dossier)
-    db.session.flush()
-    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving="Test")
-    db.session.commit()
-    return hulpvraag
+    return new_hulpvraag(world, naam)
 
 
 # --- a new status: one line -------------------------------------------------------------------
