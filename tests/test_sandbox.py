@@ -308,3 +308,24 @@ def test_the_jinja_instruction_check_speaks_dutch(tmp_path: Path) -> None:
 
 def _data(run: Run) -> dict[str, Any]:
     return dict(run.wf.last_task.data)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("controle", "().__class__"), ("controle:reden", "(x := 1)"), ("functie", "=__import__('os')")],
+)
+def test_controle_and_functie_expressions_are_checked_before_they_run(tmp_path: Path, name: str, value: str) -> None:
+    xml = (
+        diagram("script", "x = 1")
+        .decode()
+        .replace(
+            '<spiffworkflow:property name="formulier" value="geen" />',
+            f'<spiffworkflow:property name="formulier" value="geen" /><spiffworkflow:property name="{name}" value="{escape(value, {chr(34): "&quot;"})}" />',
+        )
+    )
+    path = tmp_path / "vijandig.bpmn"
+    path.write_text(xml, "utf-8")
+
+    problems = [p for p in check_file(path) if f"eigenschap {name}" in p]
+
+    assert problems and problems[0].split(": ")[1] == "invoer", check_file(path)

@@ -268,6 +268,9 @@ def _property_problem(name: str, value: str, folder: Path) -> str | None:
     if name == "functie" and value.startswith("="):
         problem = expression_problem(value[1:], "eval")
         return f"expressie: {problem}" if problem else None
+    if name == "controle" or name.startswith("controle:"):
+        problem = expression_problem(value, "eval")
+        return f"expressie: {problem}" if problem else None
     return None
 
 
