@@ -16,6 +16,7 @@ from models.lvs import Koppeling, LvsAanvraag, LvsPush
 from models.mail import OutgoingMail
 from models.process_definition import ProcessDefinition
 from models.process_instance import ProcessInstance
+from models.publicatie_poging import PublicatiePoging
 from models.retentie import Retentievoorstel, Verwijderverslag
 from models.samenwerkingsverband import Samenwerkingsverband
 from models.school import School
@@ -45,6 +46,7 @@ __all__ = [
     "PasswordReset",
     "ProcessDefinition",
     "ProcessInstance",
+    "PublicatiePoging",
     "RecoveryCode",
     "Retentievoorstel",
     "Rol",

@@ -71,18 +71,22 @@ def test_edit_publishes_new_version_and_running_instances_keep_theirs(app, world
     assert {running.status, fresh.status} == {"Dossier compleet"}
 
 
-def test_only_a_form_change_is_a_new_version_and_a_revert_makes_the_old_current(app, world, tmp_path):
+def test_only_a_form_change_is_a_new_version_and_a_revert_publishes_the_old_content_again(app, world, tmp_path):
     bpmn = _copy_bpmn(tmp_path)
     original = latest_definition("hulpvraag")
+    first_published = original.published_at
     form = bpmn / "hulpvraag-aanvullen.json"
     text = form.read_text()
     form.write_text(text.replace('"minLength": 3', '"minLength": 5'))
     ((changed, created),) = publish_all(bpmn)
     assert created and changed.content_hash != original.content_hash
+    assert (original.versie, changed.versie) == ("v1", "v2")
     form.write_text(text)
     ((reverted, created),) = publish_all(bpmn)
-    assert not created and reverted.id == original.id
-    assert latest_definition("hulpvraag").id == original.id
+    assert created and reverted.versie == "v3" and reverted.content_hash == original.content_hash
+    assert latest_definition("hulpvraag").id == reverted.id
+    db.session.expire_all()
+    assert db.session.get(ProcessDefinition, original.id).published_at == first_published  # history kept
 
 
 def test_cli_publish_reports_versions(app, runner, tmp_path):

@@ -1,8 +1,9 @@
 """Diagram files and their published versions (ProcessDefinition rows).
 
-A version is keyed by the content hash of the diagram *and* the forms it uses, so editing
-only a form publishes a new version too. Every version is kept: running instances finish on
-the version they started with; new ones take the newest published version.
+A version is numbered per diagram (v1, v2, …); a new one is published when the content hash
+of the diagram *and* the forms it uses differs from the live (highest-numbered) version, so
+editing only a form publishes a new version too. Every version is kept: running instances
+finish on the version they started with; new ones take the live version.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from sqlalchemy.exc import IntegrityError
 
-from models import ProcessDefinition, User, db, utcnow
+from models import ProcessDefinition, User, db
 from workflow.engine.run import executable_process_ids, parse_bpmn, spec_to_dict
 from workflow.statussen import problemen
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
@@ -78,32 +79,39 @@ def diagram_files(bpmn_dir: str | Path) -> list[Path]:
     return sorted(Path(bpmn_dir).glob("*.bpmn"))
 
 
-def publish(diagram: Diagram, bron: str = "bestand", user: User | None = None) -> tuple[ProcessDefinition, bool]:
-    """Store this content as the newest version of its process; True when it is new."""
-    existing = db.session.scalar(
-        sa.select(ProcessDefinition).filter_by(process_key=diagram.key, content_hash=diagram.content_hash)
-    )
-    if existing is not None:
-        if existing != latest_definition(diagram.key):  # a revert makes an old version current
-            existing.published_at = utcnow()
-            db.session.flush()
-        return existing, False
+def publish(
+    diagram: Diagram,
+    bron: str = "bestand",
+    user: User | None = None,
+    notitie: str | None = None,
+    scenarios: str | None = None,
+) -> tuple[ProcessDefinition, bool]:
+    """Store this content as the next numbered version of its process; True when it is new.
+
+    Content equal to the live version is not published again; content equal to an older
+    version (a revert) is, under the next number, so no published row is ever changed."""
+    live = latest_definition(diagram.key)
+    if live is not None and live.content_hash == diagram.content_hash:
+        return live, False
     parser, _tree = parse_bpmn(diagram.xml, diagram.path.name)
     spec = parser.get_spec(diagram.process_id)
     definition = ProcessDefinition(
         process_key=diagram.key,
+        nummer=(live.nummer if live else 0) + 1,
         bpmn_process_id=diagram.process_id,
         naam=diagram.naam,
         content_hash=diagram.content_hash,
         bpmn_xml=diagram.xml.decode("utf-8"),
         forms=diagram.forms,
+        scenarios=scenarios,
         spec=spec_to_dict(spec, parser.get_subprocess_specs(diagram.process_id)),
         bron=bron,
+        notitie=notitie,
         published_by_id=user.id if user else None,
     )
     db.session.add(definition)
     db.session.flush()
-    log.info("published %s version %s", diagram.key, definition.versie)
+    log.info("published %s", definition.label)
     return definition, True
 
 
@@ -125,23 +133,18 @@ def publish_all(bpmn_dir: str | Path) -> list[tuple[ProcessDefinition, bool]]:
         try:
             results.append(publish(read_diagram(path)))
             db.session.commit()
-        except IntegrityError:  # another process published the same content at the same time
+        except IntegrityError:  # another process published the same number at the same time
             db.session.rollback()
-            results.append((_by_hash(read_diagram(path)), False))
+            results.append(publish(read_diagram(path)))
+            db.session.commit()
     return results
-
-
-def _by_hash(diagram: Diagram) -> ProcessDefinition:
-    return db.session.execute(
-        sa.select(ProcessDefinition).filter_by(process_key=diagram.key, content_hash=diagram.content_hash)
-    ).scalar_one()
 
 
 def latest_definition(process_key: str) -> ProcessDefinition | None:
     return db.session.scalar(
         sa.select(ProcessDefinition)
         .filter_by(process_key=process_key)
-        .order_by(ProcessDefinition.published_at.desc(), ProcessDefinition.id.desc())
+        .order_by(ProcessDefinition.nummer.desc())
         .limit(1)
     )
 
