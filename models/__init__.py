@@ -11,6 +11,7 @@ from models.budget import Budget, Toekenning
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
+from models.incident import Incident
 from models.login_session import LoginSession
 from models.lvs import Koppeling, LvsAanvraag, LvsPush
 from models.mail import OutgoingMail
@@ -38,6 +39,7 @@ __all__ = [
     "Dossier",
     "Hulpvraag",
     "HumanTask",
+    "Incident",
     "Koppeling",
     "LoginSession",
     "LvsAanvraag",
