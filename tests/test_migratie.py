@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, db
-from tests.conftest import ROOT, new_hulpvraag
+from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
+from tests.conftest import ROOT, csrf_token, new_hulpvraag
 from workflow.engine.definitions import publish, read_diagram
 from workflow.engine.migratie import (
     MigratieGeweigerd,
@@ -85,7 +86,7 @@ V3 = proces(taak("intake", "Intake"), taak("besluit", "Besluit nemen"))  # beoor
 # --- cases ----------------------------------------------------------------------------------------
 def zaak(world, stappen: int = 0) -> ProcessInstance:  # type: ignore[no-untyped-def]
     """A running case of the live "proef" version, ``stappen`` user tasks further than its start."""
-    hulpvraag = new_hulpvraag(world)
+    hulpvraag = new_hulpvraag(world, roepnaam="Zwaantje")  # a pupil's name the pages must not show
     instance = start_process(hulpvraag, "proef", None)
     db.session.commit()
     for _ in range(stappen):
@@ -357,3 +358,110 @@ def test_cli_lines_for_a_dry_run_and_a_real_run(app, world, tmp_path):
     assert instance.definition.nummer == 1
     real = migreer_cli("proef", "v1", None, dry_run=False)
     assert real[0] == "Proefaanpak: v1 → v2: 1 van 1 lopende zaken verplaatst." and real[1].endswith(": verplaatst")
+
+
+# --- the web pages -------------------------------------------------------------------------------
+def test_only_procesbeheerders_reach_the_page(app, client, auth, world):
+    assert client.get("/processen/migratie").status_code == 302  # to the login
+    auth.login("scp")
+    assert client.get("/processen/migratie").status_code == 404
+    auth.logout()
+    auth.login("procesbeheerder")
+    response = client.get("/processen/migratie")
+    assert response.status_code == 200 and "Zaken verplaatsen naar een andere versie" in response.text
+
+
+def test_web_preview_choose_and_migrate(app, client, auth, world, tmp_path):
+    v1 = publiceer(tmp_path, V1)
+    op_intake, op_beoordelen = zaak(world), zaak(world, stappen=1)
+    publiceer(tmp_path, V2)
+    v3 = publiceer(tmp_path, V3)
+    auth.login("procesbeheerder")
+
+    start = client.get("/processen/migratie?aanpak=proef").text
+    assert f'href="/processen/migratie?aanpak=proef&amp;van={v1.id}&amp;naar={v3.id}"' in start  # v1 → live
+    response = client.get(f"/processen/migratie?aanpak=proef&van={v1.id}&naar={v3.id}")
+    assert response.status_code == 200
+    html = response.text
+    assert op_beoordelen.hulpvraag.aanvraagnummer in html and "KANS" in html and "Zwaantje" not in html
+    assert "Open taak ontbreekt in de nieuwe versie: ‘Aanvraag beoordelen’ (beoordelen)" in html
+    assert f'name="zaak" value="{op_intake.id}"' in html and f'name="zaak" value="{op_beoordelen.id}"' not in html
+
+    form = {"aanpak": "proef", "van": str(v1.id), "naar": str(v3.id), "csrf_token": csrf_token(html)}
+    result = client.post("/processen/migratie", data={**form, "zaak": [str(op_intake.id), str(op_beoordelen.id)]})
+    assert result.status_code == 200
+    assert "1 van 2 zaken verplaatst van Proefaanpak v1 naar Proefaanpak v3" in result.text
+    assert "Niet verplaatst" in result.text and "‘Aanvraag beoordelen’" in result.text and "Zwaantje" not in result.text
+    db.session.refresh(op_intake)
+    db.session.refresh(op_beoordelen)
+    assert (op_intake.definition_id, op_beoordelen.definition_id) == (v3.id, v1.id)
+
+
+def test_web_all_movable_cases(app, client, auth, world, tmp_path):
+    v1 = publiceer(tmp_path, V1)
+    cases = [zaak(world, stappen=1) for _ in range(3)]
+    v2 = publiceer(tmp_path, V2)
+    auth.login("procesbeheerder")
+    html = client.get(f"/processen/migratie?aanpak=proef&van={v1.id}&naar={v2.id}").text
+    assert "Alle verplaatsbare zaken (3)" in html
+    result = client.post("/processen/migratie", data={"aanpak": "proef", "van": v1.id, "naar": v2.id, "alle": "ja",
+                                                      "csrf_token": csrf_token(html)})  # fmt: skip
+    assert "3 van 3 zaken verplaatst" in result.text
+    assert {db.session.get(ProcessInstance, c.id).definition_id for c in cases} == {v2.id}
+
+
+def test_web_bad_input_gives_a_dutch_message_and_changes_nothing(app, client, auth, world, tmp_path):
+    v1 = publiceer(tmp_path, V1)
+    instance = zaak(world, stappen=1)
+    v2 = publiceer(tmp_path, V2)
+    hulpvraag_versie = db.session.scalars(sa.select(ProcessDefinition).filter_by(process_key="hulpvraag")).first()
+    auth.login("procesbeheerder")
+    token = csrf_token(client.get("/processen/migratie").text)
+    bad = {
+        f"van=999&naar={v2.id}": "Kies een bestaande van-versie en naar-versie.",
+        f"van={v1.id}&naar={v1.id}": "Van- en naar-versie zijn allebei v1; kies twee verschillende versies.",
+        f"van={v1.id}&naar={hulpvraag_versie.id}": "De twee versies horen bij verschillende aanpakken",
+        "aanpak=bestaat-niet": "Er is geen aanpak ‘bestaat-niet’ gepubliceerd.",
+        "van=abc&naar=": "Kies een bestaande van-versie en naar-versie.",
+    }
+    for query, message in bad.items():
+        response = client.get(f"/processen/migratie?{query}")
+        assert response.status_code == 400 and message in response.text, query
+        form = dict(pair.split("=") for pair in query.split("&"))
+        posted = client.post("/processen/migratie", data={**form, "alle": "ja", "csrf_token": token})
+        assert posted.status_code == 400 and message in posted.text, query
+    nothing = client.post("/processen/migratie", data={"van": v1.id, "naar": v2.id, "csrf_token": token})
+    assert nothing.status_code == 400
+    assert "Kies ten minste één zaak, of ‘Alle verplaatsbare zaken’. Er is niets verplaatst." in nothing.text
+    assert client.post("/processen/migratie", data={"csrf_token": token}).status_code == 400
+    db.session.refresh(instance)
+    assert instance.definition_id == v1.id
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).filter_by(actie="wijzigen")) == 0
+
+
+@pytest.mark.browser
+def test_browser_preview_and_result_pages_are_accessible(page, world, tmp_path):  # noqa: F811
+    v1 = publiceer(tmp_path, V1)
+    op_intake, op_beoordelen = zaak(world), zaak(world, stappen=1)
+    publiceer(tmp_path, V2)
+    v3 = publiceer(tmp_path, V3)
+    login(page, "procesbeheerder")
+    page.goto("/processen/migratie")
+    page.select_option("#aanpak", "proef")
+    page.click("main button:has-text('Verder')")
+    page.wait_for_selector("#van")
+    assert page.locator("#naar option:checked").inner_text() == "Proefaanpak v3 (live)"
+    assert page.locator("#van option:checked").inner_text() == "Proefaanpak v1 (2 lopende zaken)"
+    page.click("main button:has-text('Toon voorbeeld')")
+    page.wait_for_selector("h2:has-text('Voorbeeld: Proefaanpak v1 → v3')")
+    assert page.locator("tbody tr").count() == 2
+    assert page.locator(f"#zaak-{op_beoordelen.id}").count() == 0
+    assert_accessible(page)
+
+    page.check(f"#zaak-{op_intake.id}")
+    page.click("main button:has-text('Verplaatsen')")
+    page.wait_for_selector("h1:has-text('Resultaat van de verplaatsing')")
+    assert "1 van 1 zaak verplaatst van Proefaanpak v1 naar Proefaanpak v3" in page.inner_text("main")
+    assert_accessible(page)
+    db.session.refresh(op_intake)
+    assert op_intake.definition_id == v3.id and v1.id != v3.id

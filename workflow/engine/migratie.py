@@ -97,6 +97,13 @@ def kies_versies(process_key: str, van_nummer: int | str, naar_nummer: int | str
     return van, naar
 
 
+def aanpakken() -> list[tuple[str, str]]:
+    """(process_key, name of the live version) of every published aanpak, by name."""
+    keys = db.session.scalars(sa.select(ProcessDefinition.process_key).distinct())
+    live = [latest_definition(key) for key in keys]
+    return sorted(((d.process_key, d.naam) for d in live if d is not None), key=lambda pair: pair[1].lower())
+
+
 def lopende_zaken_per_versie(process_key: str) -> list[tuple[ProcessDefinition, int]]:
     """Every version of an aanpak with its number of running cases, newest first."""
     running = (
