@@ -145,6 +145,7 @@ def test_preview_a_removed_open_task_cannot_move_and_says_which(app, world, tmp_
         "Open taak ontbreekt in de nieuwe versie: ‘Aanvraag beoordelen’ (beoordelen)"
         " (op die plek staat nu ‘Besluit nemen’ (besluit))."
     ]  # SpiffWorkflow's diff would have made it 'besluit': a replaced task is not a renamed one
+    assert rows[op_beoordelen.id].taken[0].naar is None
     assert rows[op_intake.id].kan  # it has not reached the removed task: it takes the new path
 
 
@@ -385,6 +386,7 @@ def test_web_preview_choose_and_migrate(app, client, auth, world, tmp_path):
     html = response.text
     assert op_beoordelen.hulpvraag.aanvraagnummer in html and "KANS" in html and "Zwaantje" not in html
     assert "Open taak ontbreekt in de nieuwe versie: ‘Aanvraag beoordelen’ (beoordelen)" in html
+    assert "<li>Nieuw: ‘Besluit nemen’ (besluit)</li>" in html and "<li>Verwijderd: ‘Aanvraag beoordelen’ (beoordelen)</li>" in html
     assert f'name="zaak" value="{op_intake.id}"' in html and f'name="zaak" value="{op_beoordelen.id}"' not in html
 
     form = {"aanpak": "proef", "van": str(v1.id), "naar": str(v3.id), "csrf_token": csrf_token(html)}

@@ -25,6 +25,7 @@ from workflow.engine.migratie import (
     lopende_zaken_per_versie,
     migreer,
     voorbeeld,
+    wijzigingen,
 )
 
 
@@ -79,6 +80,7 @@ def _pagina(keuze: Keuze, rows: list[Voorbeeld], status: int | None = None) -> t
         "processen/migratie.html", keuze=keuze, aanpakken=aanpakken(), rows=rows, live=live, met_zaken=met_zaken,
         standaard_van=keuze.van or (met_zaken[-1][0] if met_zaken else None), standaard_naar=keuze.naar or live,
         verplaatsbaar=sum(r.kan for r in rows),
+        wijzigingen=wijzigingen(keuze.van, keuze.naar) if keuze.van and keuze.naar else [],
     )  # fmt: skip
     return html, status or (400 if keuze.fout else 200)
 

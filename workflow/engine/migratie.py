@@ -127,6 +127,12 @@ def doel(van: ProcessDefinition, naar: ProcessDefinition) -> Doel:
 
 
 # --- the preview ---------------------------------------------------------------------------
+def wijzigingen(van: ProcessDefinition, naar: ProcessDefinition) -> list[str]:
+    """What differs between the two diagrams, as Dutch lines (elements added, removed, changed)."""
+    controleer_paar(van, naar)
+    return doel(van, naar).verschil.regels()
+
+
 def voorbeeld(van: ProcessDefinition, naar: ProcessDefinition) -> list[Voorbeeld]:
     """Every running case on ``van``: can it move to ``naar`` (tried in memory), and what its tasks become."""
     controleer_paar(van, naar)

@@ -151,11 +151,14 @@ class Plan:
 
 
 def verschil(old: BpmnProcessSpec, new: BpmnProcessSpec) -> Verschil:
+    """SpecDiff of two versions; an element matched only by position to another id counts as
+    removed and added (rules 1 and 2), not as changed."""
     diff = SpecDiff(SERIALIZER.registry, old, new)
+    replaced = {o: n for o, n in diff.alignment.items() if n is not None and n.name != o.name}
     return Verschil(
-        toegevoegd=[element(s) for s in diff.added if _zichtbaar(s)],
-        verwijderd=[element(s) for s in diff.removed if _zichtbaar(s)],
-        gewijzigd={s.name: list(changes) for s, changes in diff.changed.items()},
+        toegevoegd=[element(s) for s in [*diff.added, *replaced.values()] if _zichtbaar(s)],
+        verwijderd=[element(s) for s in [*diff.removed, *replaced] if _zichtbaar(s)],
+        gewijzigd={s.name: list(changes) for s, changes in diff.changed.items() if s not in replaced},
         beschrijving={s.name: element(s) for s in old.task_specs.values()},
         soorten={s.name: type(s) for s in old.task_specs.values()},
         getekend={s.name for s in old.task_specs.values() if _zichtbaar(s)},
@@ -316,6 +319,8 @@ def _open_taken(run: Run) -> list[Task]:
 
 def _overgang(task: Task, diff: WorkflowDiff, pair: Verschil) -> Overgang:
     new = diff.alignment.get(task)
+    if new is not None and new.name != task.task_spec.name:
+        new = None  # matched by position to another element: removed (rule 1)
     changes = tuple(_attributen(pair.gewijzigd.get(task.task_spec.name, [])))
     return Overgang(element(task.task_spec), element(new) if new is not None else None, changes)
 
@@ -349,4 +354,4 @@ def _zichtbaar(spec: TaskSpec) -> bool:
 
 
 def _attributen(changes: list[str]) -> list[str]:
-    return [ATTRIBUTEN.get(c, c) for c in changes]
+    return list(dict.fromkeys(ATTRIBUTEN.get(c, c) for c in changes))
