@@ -94,13 +94,25 @@ def register_cli(app: Flask) -> None:
 
 
 def publish_diagrams(app: Flask) -> None:
-    """Publish changed diagrams at start-up; skipped while the database has no tables yet."""
+    """Publish changed diagrams at start-up through the gate; never stops the start-up.
+
+    A refused publication keeps the live versions live; the gate logs it line by line and records it
+    (PublicatiePoging), so /healthz and the Processen pages report it. Skipped while the
+    database is not migrated yet."""
     import sqlalchemy as sa
 
-    from workflow.engine.definitions import publish_all
+    from workflow.engine.publiceren import publiceer
 
     with app.app_context():
-        if not sa.inspect(db.engine).has_table("process_definition"):
+        if not sa.inspect(db.engine).has_table("publicatie_poging"):
             app.logger.warning("database not migrated yet: diagrams not published (run 'flask db upgrade')")
             return
-        publish_all(app.config["BPMN_DIR"])
+        try:
+            publicatie = publiceer(app.config["BPMN_DIR"], bron="opstarten")
+        except Exception:  # the service must start; the previous versions stay live
+            db.session.rollback()
+            app.logger.exception("diagrams not published at start-up; the live versions stay live")
+            return
+        if not publicatie.ok:  # the gate logged every problem line
+            geweigerd = ", ".join(sorted(publicatie.geweigerd))
+            app.logger.error("Niets gepubliceerd (geweigerd: %s); de live versies blijven live.", geweigerd)

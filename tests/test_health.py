@@ -26,7 +26,12 @@ def test_healthy_when_database_and_broker_answer(client: FlaskClient) -> None:
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": {"ok": True}, "broker": {"ok": True}}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": {"ok": True},
+        "broker": {"ok": True},
+        "diagrammen": {"ok": True, "geweigerd": []},
+    }
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -51,6 +56,7 @@ def test_unreachable_broker_gives_503_without_details(tmp_path: Path) -> None:
         "status": "fout",
         "database": {"ok": True},
         "broker": {"ok": False},
+        "diagrammen": {"ok": None},  # this database was never migrated: it cannot tell
     }
     assert "Error" not in response.text and "127.0.0.1" not in response.text
 
@@ -65,4 +71,5 @@ def test_unreachable_database_gives_503(tmp_path: Path) -> None:
         "status": "fout",
         "database": {"ok": False},
         "broker": {"ok": True},
+        "diagrammen": {"ok": None},
     }

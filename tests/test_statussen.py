@@ -3,6 +3,7 @@ the check, the engine, the list filter and the LVS follow, without a change in P
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -50,6 +51,10 @@ def _new_hulpvraag(world, naam: str = "Test") -> Hulpvraag:  # type: ignore[no-u
 def test_a_new_status_is_one_line_and_usable_without_python(app, world, client, auth, runner, tmp_path):
     bpmn = _copy(tmp_path, NIEUW)
     _edit(bpmn / "hulpvraag.bpmn", 'name="status" value="Aanmelding"', 'name="status" value="Toestemming gevraagd"')
+    scenarios = bpmn / "hulpvraag.scenarios.yaml"  # publishing runs them: they say what indienen sets now
+    scenarios.write_text(re.sub(r"(taak: indienen\n(?:.*\n)*?\s*status:) Aanmelding", r"\1 Toestemming gevraagd",
+                                scenarios.read_text("utf-8")), "utf-8")  # fmt: skip
+    _edit(scenarios, "fouten: [reden]\n        status: Aanmelding", "fouten: [reden]\n        status: Toestemming gevraagd")
     app.config["BPMN_DIR"] = str(bpmn)
 
     assert check_dir(bpmn) == []
@@ -177,6 +182,7 @@ def test_removing_a_status_running_cases_still_set_is_reported_and_publish_refus
     bpmn = _copy(tmp_path)
     _edit(bpmn / "statussen.yaml", "  - {naam: Niet ontvankelijk, lvs: Afgewezen", "  - {naam: Buiten SWV, lvs: Afgewezen")
     _edit(bpmn / "hulpvraag.bpmn", 'zet_status("Niet ontvankelijk", reden)', 'zet_status("Buiten SWV", reden)')
+    _edit(bpmn / "hulpvraag.scenarios.yaml", "status: Niet ontvankelijk", "status: Buiten SWV")
     app.config["BPMN_DIR"] = str(bpmn)
     expected = (
         f"statussen.yaml: status ‘Niet ontvankelijk’ ontbreekt, maar 1 lopende zaak van {old.naam} "

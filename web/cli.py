@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask bpmn check|test|publish``, ``flask seed-demo`` and ``flask seed-bulk``."""
+"""Command-line tools: ``flask bpmn check|test|publish|versions``, ``flask seed-demo`` and ``flask seed-bulk``."""
 
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ from models import Bestuur, Dossier, Hulpvraag, Samenwerkingsverband, School, St
 from models.hulpvraag import AANMELDING, TITELS, VOORLOPIGE_AANMELDING
 from models.user import Rol, user_school
 from web.seed import DEMO_PASSWORD, create_demo_hulpvragen, create_world
+from web.ui import datum
 from workflow.engine.check import check_dir
-from workflow.engine.definitions import DiagramError, diagram_files, latest_definition, publish_all
+from workflow.engine.definitions import diagram_files, latest_definition, publish_all
+from workflow.engine.publiceren import BRONNEN, publiceer
 from workflow.engine.scenarios import untested, verify
 from workflow.hulpvragen import INTAKE
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
+from workflow.versies import Versie, aanpakken, notitie_fout, versies
 
 bpmn_cli = AppGroup("bpmn", help="Diagrammen controleren, testen en publiceren.")
 _PATH = click.argument("path", required=False, type=click.Path(path_type=Path))
@@ -97,18 +100,50 @@ def test(path: Path | None) -> None:
 
 
 @bpmn_cli.command("publish")
-def publish() -> None:
-    """Publiceer gewijzigde diagrammen als nieuwe versie (lopende zaken houden hun versie)."""
-    try:
-        results = publish_all(current_app.config["BPMN_DIR"])
-    except DiagramError as exc:
-        for problem in exc.problems:
+@click.option("--notitie", default=None, help="Korte notitie bij deze publicatie (wat verandert er, en waarom).")
+def publish(notitie: str | None) -> None:
+    """Publiceer gewijzigde diagrammen als nieuwe versie, alleen als controle en scenario's slagen."""
+    fout = notitie_fout(notitie, verplicht=False)
+    if fout:
+        click.echo(f"{fout} Er is niets gepubliceerd.", err=True)
+        raise click.exceptions.Exit(1)
+    with _quiet_engine():
+        publicatie = publiceer(current_app.config["BPMN_DIR"], notitie=(notitie or "").strip() or None, bron="cli")
+    if not publicatie.ok:
+        for problem in publicatie.problemen:
             click.echo(problem, err=True)
-        click.echo("Niets gepubliceerd: los eerst deze fouten op.", err=True)
-        raise click.exceptions.Exit(1) from exc
-    for definition, new in results:
-        state = "nieuw gepubliceerd" if new else "ongewijzigd"
-        click.echo(f"{definition.process_key}: {state}, versie {definition.versie}")
+        click.echo("Niets gepubliceerd: los eerst deze fouten op. De live versies blijven live.", err=True)
+        raise click.exceptions.Exit(1)
+    nieuw = {d.process_key: d for d in publicatie.gepubliceerd}
+    for key in sorted({*nieuw, *publicatie.ongewijzigd}):
+        definition = nieuw.get(key) or latest_definition(key)
+        if definition is not None:
+            state = "nieuw gepubliceerd" if key in nieuw else "ongewijzigd"
+            click.echo(f"{key}: {state}, versie {definition.versie}")
+
+
+@bpmn_cli.command("versions")
+@click.argument("aanpak", required=False)
+def versions(aanpak: str | None) -> None:
+    """Toon per aanpak de versies: nummer, datum, door wie, bron, notitie en lopende zaken."""
+    keys = [key for key, _naam in aanpakken() if aanpak in (None, key)]
+    if not keys:
+        click.echo(f"Onbekende aanpak: {aanpak}" if aanpak else "Er is nog geen diagram gepubliceerd.", err=True)
+        raise click.exceptions.Exit(1)
+    for key in keys:
+        rows = versies(key)
+        click.echo(f"{key}: {rows[0].definition.naam}")
+        for versie in rows:
+            click.echo("  " + _versie_regel(versie))
+
+
+def _versie_regel(versie: Versie) -> str:
+    d = versie.definition
+    door = d.published_by.naam if d.published_by else "systeem"
+    bron = BRONNEN.get(d.bron, d.bron) + (f" (inhoud van v{versie.inhoud_van})" if versie.inhoud_van else "")
+    live = ", live" if versie.live else ""
+    notitie = f": {d.notitie}" if d.notitie else ""
+    return f"{d.versie:>4}  {datum(d.published_at)}  {door}, {bron}{live}; {versie.lopend} lopend{notitie}"
 
 
 @click.command("seed-demo")

@@ -2,6 +2,11 @@
 
 For load balancers and monitoring: no login, no pupil data, no error details (those go to
 the log). 200 when both are reachable, 503 otherwise.
+
+``diagrammen`` says whether the last publication of the diagrams was refused and which ones
+(``{"ok": false, "geweigerd": ["tlv"]}``; ``"ok": null`` when the database cannot tell). A
+refused diagram is not an outage: the previous version stays live and every page serves, so
+it does not change the status code; monitoring should alert on it separately.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from models import db
 from web import policy
+from workflow.engine.publiceren import laatste_weigering
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -29,10 +35,21 @@ def healthz() -> tuple[Response, int]:
         "status": "ok" if database and broker else "fout",
         "database": {"ok": database},
         "broker": {"ok": broker},
+        "diagrammen": diagrammen() if database else {"ok": None},
     }
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if database and broker else 503
+
+
+def diagrammen() -> dict[str, object]:
+    try:
+        weigering = laatste_weigering()
+    except Exception as exc:  # not migrated yet, or the database went away: cannot tell
+        db.session.rollback()
+        log.warning("health: publications unknown (%s)", type(exc).__name__)
+        return {"ok": None}
+    return {"ok": weigering is None, "geweigerd": weigering.geweigerd if weigering else []}
 
 
 def database_ok() -> bool:

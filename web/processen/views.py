@@ -1,4 +1,4 @@
-"""The procesbeheerder's start page under Processen: each aanpaktype with its live version."""
+"""The procesbeheerder's start page under Processen: the aanpakken with their live version; a refused publication."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from models import ProcessDefinition, ProcessInstance, db
 from web import policy
 from web.processen import bp
 from workflow.engine.definitions import latest_definition
+from workflow.engine.publiceren import BRONNEN, laatste_weigering
 
 
 @bp.get("/")
@@ -24,4 +25,4 @@ def index() -> str:
         ).all()
     )
     rows = [(key, latest_definition(key), running.get(key, 0)) for key in keys]
-    return render_template("processen/index.html", rows=rows)
+    return render_template("processen/index.html", rows=rows, weigering=laatste_weigering(), bronnen=BRONNEN)

@@ -18,12 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from sqlalchemy.exc import IntegrityError
 
 from models import ProcessDefinition, User, db
 from workflow.engine.run import executable_process_ids, parse_bpmn, spec_to_dict
-from workflow.statussen import problemen
-from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 
 log = logging.getLogger(__name__)
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
@@ -116,28 +113,18 @@ def publish(
 
 
 def publish_all(bpmn_dir: str | Path) -> list[tuple[ProcessDefinition, bool]]:
-    """Publish every diagram under ``bpmn_dir`` whose content changed; commits.
+    """Publish every changed diagram under ``bpmn_dir`` through the gate; commits.
 
-    Refused (DiagramError) when a diagram or statussen.yaml has problems, or when statussen.yaml
-    lost a status that running cases of an older version still set."""
-    from workflow.engine.check import check_file
+    One (live version, new?) per diagram. Refused (DiagramError, nothing published) when a
+    diagram, its scenarios or statussen.yaml has problems; see workflow.engine.publiceren."""
+    from workflow.engine.publiceren import publiceer
 
-    vocabulary = problemen(bpmn_dir) + ontbrekende_statussen_in_gebruik(bpmn_dir)
-    if vocabulary:  # a broken statussen.yaml, or one that would break running cases
-        raise DiagramError(vocabulary)
-    results = []
-    for path in diagram_files(bpmn_dir):
-        problems = check_file(path)
-        if problems:
-            raise DiagramError(problems)
-        try:
-            results.append(publish(read_diagram(path)))
-            db.session.commit()
-        except IntegrityError:  # another process published the same number at the same time
-            db.session.rollback()
-            results.append(publish(read_diagram(path)))
-            db.session.commit()
-    return results
+    publicatie = publiceer(bpmn_dir)
+    if not publicatie.ok:
+        raise DiagramError(publicatie.problemen)
+    nieuw = {d.process_key for d in publicatie.gepubliceerd}
+    keys = sorted(nieuw | set(publicatie.ongewijzigd))
+    return [(d, key in nieuw) for key in keys if (d := latest_definition(key)) is not None]
 
 
 def latest_definition(process_key: str) -> ProcessDefinition | None:
