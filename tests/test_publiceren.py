@@ -21,6 +21,7 @@ from app import create_app
 from models import AuditEntry, HumanTask, ProcessDefinition, PublicatiePoging, db
 from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
 from tests.conftest import AuthActions, IsolatedClient, _test_config, new_hulpvraag, submit_form
+from tests.test_migrations import _flask_db, fresh_app, fresh_database_url  # noqa: F401 - fixtures
 from workflow.engine import publiceren
 from workflow.engine.definitions import DiagramError, latest_definition, publish_all
 from workflow.engine.publiceren import publiceer, terugzetten
@@ -340,6 +341,40 @@ def test_the_pages_are_for_procesbeheerders_only(app, world, client):
     AuthActions(client).login("procesbeheerder")
     missing = client.get("/processen/versies?aanpak=bestaat-niet")
     assert missing.status_code == 404 and "Er is geen aanpak ‘bestaat-niet’ gepubliceerd." in missing.text
+
+
+# --- the migration ---------------------------------------------------------------------------
+def test_migration_numbers_existing_versions_and_downgrade_merges_republished_content(fresh_app):  # noqa: F811
+    """Old rows get 1, 2, … per aanpak in published_at order; a downgrade keeps one row per content."""
+    _flask_db(fresh_app, "upgrade", "21aee7c04c1c")
+    insert = sa.text(
+        "INSERT INTO process_definition (id, process_key, bpmn_process_id, naam, content_hash, bpmn_xml, forms, spec,"
+        " bron, published_at, created_at) VALUES (:id, :key, 'p', 'P', :hash, '<x/>', '{}', '{}', 'bestand', :at, :at)"
+    )
+    rows = [(1, "b", "h1", "2026-01-03"), (2, "a", "h1", "2026-01-02"), (3, "a", "h2", "2026-01-01")]
+    with db.engine.begin() as connection:
+        for id_, key, content_hash, at in rows:
+            connection.execute(insert, {"id": id_, "key": key, "hash": content_hash, "at": at})
+
+    _flask_db(fresh_app, "upgrade", "a12b34c56d78")
+    numbers = "SELECT id, nummer FROM process_definition ORDER BY id"
+    with db.engine.begin() as connection:
+        assert connection.execute(sa.text(numbers)).all() == [(1, 1), (2, 2), (3, 1)]
+        connection.execute(sa.text(  # a revert of aanpak a to h2, with a running case on the old v1
+            "INSERT INTO process_definition (id, process_key, nummer, bpmn_process_id, naam, content_hash, bpmn_xml,"
+            " forms, spec, bron, published_at, created_at) SELECT 4, 'a', 3, bpmn_process_id, naam, content_hash,"
+            " bpmn_xml, forms, spec, 'terugzetten', '2026-01-04', '2026-01-04' FROM process_definition WHERE id = 3"
+        ))  # fmt: skip
+        connection.execute(sa.text(
+            "INSERT INTO process_instance (id, definition_id, process_key, state, serializer_version, completed,"
+            " updated_at, created_at, version) VALUES (1, 3, 'a', '{}', '1', false, '2026-01-01', '2026-01-01', 1)"
+        ))  # fmt: skip
+
+    _flask_db(fresh_app, "downgrade", "21aee7c04c1c")
+    with db.engine.begin() as connection:
+        kept = connection.execute(sa.text("SELECT id FROM process_definition ORDER BY id")).scalars().all()
+        pinned = connection.execute(sa.text("SELECT definition_id FROM process_instance")).scalar_one()
+    assert kept == [1, 2, 4] and pinned == 4  # the running case follows its content to the kept row
 
 
 # --- in Chromium ----------------------------------------------------------------------------

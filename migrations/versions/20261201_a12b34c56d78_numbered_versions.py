@@ -26,6 +26,7 @@ depends_on = None
 
 
 def upgrade():
+    _foreign_keys(False)
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.add_column(sa.Column('nummer', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('scenarios', sa.Text(), nullable=True))
@@ -50,6 +51,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_publicatie_poging_user_id_user'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_publicatie_poging'))
     )
+    _foreign_keys(True)
+
+
+def _foreign_keys(on):
+    """SQLite rebuilds process_definition (copy, drop, rename); with foreign keys enforced, the
+    drop fails as soon as a process_instance points at a version. PRAGMA foreign_keys only
+    takes effect outside a transaction, hence the autocommit block."""
+    if op.get_bind().dialect.name != 'sqlite':
+        return
+    with op.get_context().autocommit_block():
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def _number_existing_versions():
@@ -66,6 +78,7 @@ def _number_existing_versions():
 def downgrade():
     op.drop_table('publicatie_poging')
     _merge_republished_content()
+    _foreign_keys(False)
 
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_definition_content_hash'))
@@ -74,6 +87,7 @@ def downgrade():
         batch_op.drop_column('notitie')
         batch_op.drop_column('scenarios')
         batch_op.drop_column('nummer')
+    _foreign_keys(True)
 
 
 def _merge_republished_content():
