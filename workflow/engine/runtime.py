@@ -322,3 +322,23 @@ def fire_timers(instance_id: int) -> bool:
         return False
     _persist(instance, run, None)
     return True
+
+
+# --- incidents (workflow/incidenten.py): the timer step, failing loudly --------------------
+def fire_timers_or_fail(instance_id: int, *, force: bool = False) -> bool:
+    """Like ``fire_timers``, but a failure raises ProcessFailed: the caller rolls back, so nothing of
+    the step is saved, and records an incident. ``force`` also fires when a failed sweep stopped the
+    retries (next_timer_at is None): the procesbeheerder's "opnieuw proberen"."""
+    instance = _lock(instance_id)
+    if instance.completed:
+        return False
+    if not force and (instance.next_timer_at is None or instance.next_timer_at > utcnow()):
+        return False
+    run = _load(instance)
+    try:
+        run.fire_timers()
+    except EngineError as exc:
+        raise ProcessFailed(exc) from exc
+    instance.error = None
+    _persist(instance, run, None)
+    return True
