@@ -31,8 +31,10 @@ SCHEMA = '<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:prope
 
 
 # --- diagrams ---------------------------------------------------------------------------------
-def taak(bpmn_id: str, naam: str, form: str | None = None) -> tuple[str, str]:
+def taak(bpmn_id: str, naam: str, form: str | None = None, prescript: str = "") -> tuple[str, str]:
     props = SCHEMA.format(form=form) if form else ""
+    if prescript:
+        props = f"<bpmn:extensionElements><spiffworkflow:preScript>{prescript}</spiffworkflow:preScript></bpmn:extensionElements>"
     return bpmn_id, (f'<bpmn:userTask id="{bpmn_id}" name="{naam}">{props}'
                      "<bpmn:incoming>{inc}</bpmn:incoming><bpmn:outgoing>{out}</bpmn:outgoing></bpmn:userTask>")  # fmt: skip
 
@@ -214,8 +216,20 @@ def test_preview_a_case_on_parallel_paths_cannot_move_when_the_join_changes(app,
     for instance in (beide_open, een_klaar):
         assert not rows[instance.id].kan
         assert "loopt over meer paden tegelijk" in rows[instance.id].redenen[0]
-        assert "‘Samenvoegen’ (join)" in rows[instance.id].redenen[0]
+        assert "(‘Splitsen’ (split), ‘Samenvoegen’ (join))" in rows[instance.id].redenen[0]
     assert rows[na_de_join.id].kan  # past the join: one path, the change does not matter to it
+
+
+def test_preview_an_open_task_with_a_pre_script_on_the_new_version_cannot_move(app, world, tmp_path):
+    v1 = publiceer(tmp_path, V1)
+    zaak(world, stappen=1)
+    v2 = publiceer(tmp_path, proces(taak("intake", "Intake"), taak("beoordelen", "Aanvraag beoordelen", prescript="x = 1")))
+
+    [row] = voorbeeld(v1, v2)
+    assert not row.kan and row.redenen == [
+        "Open taak heeft in de nieuwe versie een pre-script, dat het verplaatsen opnieuw zou uitvoeren: "
+        "‘Aanvraag beoordelen’ (beoordelen)."
+    ]
 
 
 def test_the_preview_changes_nothing(app, world, tmp_path):

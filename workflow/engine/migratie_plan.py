@@ -15,15 +15,18 @@ are Kansrijk's rules. A case **cannot move** when:
    silently turn into another task, its history claiming a step it never did;
 3. an open task's element became another kind of element (a user task became a script task);
 4. the case runs on several paths at once (parallel branches, or a join that already waits for
-   the others) and a join or a parallel/inclusive gateway got other incoming or outgoing
-   flows: the join could wait for a path that never started, or go on before all have arrived;
+   the others) and a join or a parallel/inclusive gateway was added, removed or got other
+   incoming or outgoing flows: the join could wait for a path that never started, or go on
+   before all have arrived;
 5. it is inside a subprocess or multi-instance task (``migrate_workflow`` moves one level only,
    and no diagram here uses them);
-6. the move itself fails: re-running a changed element's pre-script or timer expression fails,
+6. an open user task has a pre-script on the new version: the move resets open tasks, which
+   runs their pre-script again, and diagram code may call helpers that write (registreer_tlv);
+7. the move itself fails: re-running a changed element's pre-script or timer expression fails,
    an open task would disappear or change state, a task would still point at an element of the
    old version, or the moved case does not load again against the new version's stored spec.
 
-Rule 6 is checked by doing the move: the preview and the real move run the same code, so
+Rule 7 is checked by doing the move: the preview and the real move run the same code, so
 "can move" in the preview is what the move does (unless the case changes in between).
 
 A case **can move** otherwise, also when its open task changed (its name, form, instruction):
@@ -35,7 +38,8 @@ Two repairs on what ``migrate_workflow`` does: it resets every ready and waiting
 forgets a waiting timer's due time (``reset_branch`` clears ``internal_data``) and may even fire
 a timer whose expression now gives a past moment. A waiting event gets its internal data back and
 stays waiting, so a timer keeps its due time (the timer sweep fires it when it is due). And
-pre-scripts that the reset runs again do not set a status or start an aanpak a second time.
+a status or aanpak that diagram code asks for during the reset is dropped (the case already
+had it). The reset also evaluates a waiting timer's expression again; its result is discarded.
 """
 
 from __future__ import annotations
@@ -103,6 +107,7 @@ class Verschil:
     beschrijving: dict[str, str]  # old element name -> "‘Naam’ (id)"
     soorten: dict[str, type[TaskSpec]]  # old element name -> its class
     getekend: set[str]  # old element names the process owner drew (not the engine's own)
+    samenvoegingen: list[str]  # joins and parallel/inclusive gateways added, removed or with other paths (rule 4)
 
     def regels(self) -> list[str]:
         """The differences as Dutch lines (elements the process owner drew; internal ones left out)."""
@@ -114,14 +119,6 @@ class Verschil:
             if name in self.getekend
         ]
         return lines
-
-    def structuur_van_samenvoeging_gewijzigd(self) -> list[str]:
-        return [
-            self.beschrijving[name]
-            for name, changes in self.gewijzigd.items()
-            if STRUCTUUR.intersection(changes)
-            and issubclass(self.soorten[name], (Join, ParallelGateway, InclusiveGateway))
-        ]
 
 
 @dataclass(frozen=True)
@@ -155,6 +152,8 @@ def verschil(old: BpmnProcessSpec, new: BpmnProcessSpec) -> Verschil:
     removed and added (rules 1 and 2), not as changed."""
     diff = SpecDiff(SERIALIZER.registry, old, new)
     replaced = {o: n for o, n in diff.alignment.items() if n is not None and n.name != o.name}
+    paths = [s for s, changes in diff.changed.items() if STRUCTUUR.intersection(changes)]
+    joins = [s for s in [*diff.added, *diff.removed, *replaced, *replaced.values(), *paths] if _samenvoeging(s)]
     return Verschil(
         toegevoegd=[element(s) for s in [*diff.added, *replaced.values()] if _zichtbaar(s)],
         verwijderd=[element(s) for s in [*diff.removed, *replaced] if _zichtbaar(s)],
@@ -162,6 +161,7 @@ def verschil(old: BpmnProcessSpec, new: BpmnProcessSpec) -> Verschil:
         beschrijving={s.name: element(s) for s in old.task_specs.values()},
         soorten={s.name: type(s) for s in old.task_specs.values()},
         getekend={s.name for s in old.task_specs.values() if _zichtbaar(s)},
+        samenvoegingen=list(dict.fromkeys(element(s) for s in joins)),
     )
 
 
@@ -186,7 +186,7 @@ def plan(run: Run, doel: Doel) -> Plan:
 
 # --- the rules ------------------------------------------------------------------------------
 def weigeringen(run: Run, diff: WorkflowDiff, pair: Verschil) -> list[str]:
-    """Rules 1-5 (see the module docstring), as Dutch reasons; empty when none applies."""
+    """Rules 1-6 (see the module docstring), as Dutch reasons; empty when none applies."""
     reasons: list[str] = []
     wf = run.wf
     if wf.subprocesses or wf.get_tasks(state=TaskState.STARTED):
@@ -204,11 +204,17 @@ def weigeringen(run: Run, diff: WorkflowDiff, pair: Verschil) -> list[str]:
     for task in diff.changed:
         if task.state & OPEN and "typename" in pair.gewijzigd.get(task.task_spec.name, []):
             reasons.append(f"Open {_soort(task.task_spec)} wordt een ander soort element: {element(task.task_spec)}.")
-    joins = pair.structuur_van_samenvoeging_gewijzigd()
-    if joins and _paden(run) > 1:
+    for task in wf.get_tasks(state=TaskState.READY):
+        new = diff.alignment.get(task)
+        if new is not None and getattr(new, "prescript", None):
+            reasons.append(
+                "Open taak heeft in de nieuwe versie een pre-script, dat het verplaatsen opnieuw zou uitvoeren: "
+                f"{element(new)}."
+            )
+    if pair.samenvoegingen and _paden(run) > 1:
         reasons.append(
-            "De zaak loopt over meer paden tegelijk en de nieuwe versie wijzigt de paden van "
-            + ", ".join(joins) + ": de samenvoeging zou op een pad kunnen wachten dat nooit komt."
+            "De zaak loopt over meer paden tegelijk en de nieuwe versie wijzigt de samenvoeging van paden ("
+            + ", ".join(pair.samenvoegingen) + "): die zou kunnen wachten op een pad dat nooit komt."
         )
     return list(dict.fromkeys(reasons))
 
@@ -254,7 +260,7 @@ def _paden(run: Run) -> int:
 
 # --- the move ----------------------------------------------------------------------------------
 def verplaats(run: Run, diff: WorkflowDiff, doel: Doel) -> Run:
-    """migrate_workflow plus the repairs and checks of rule 6; returns the case loaded afresh."""
+    """migrate_workflow plus the repairs and checks of rule 7; returns the case loaded afresh."""
     wf = run.wf
     before = {t.id: (t.state, element(t.task_spec)) for t in wf.get_tasks(state=OPEN)}
     events = {
@@ -269,7 +275,7 @@ def verplaats(run: Run, diff: WorkflowDiff, doel: Doel) -> Run:
         raise MigratieFout(f"De nieuwe versie loopt vast bij het verplaatsen: {message}") from exc
     wf.subprocess_specs = doel.subs  # migrate_workflow swaps the top spec only (notes §8)
     _herstel_wachtende_gebeurtenissen(wf.tasks, events)
-    run.changes.clear()  # a pre-script run again by the reset: its status was set when the task opened
+    run.changes.clear()  # asked for by code the reset ran again (a timer expression): the case has it
     run.aanpakken.clear()
     _controleer_open_taken(wf.tasks, before)
     _controleer_elementen(wf.tasks.values(), doel.spec)
@@ -346,6 +352,10 @@ def _soort(spec: TaskSpec) -> str:
     if isinstance(spec, Join):
         return "samenvoeging"
     return "stap"
+
+
+def _samenvoeging(spec: TaskSpec) -> bool:
+    return isinstance(spec, (Join, ParallelGateway, InclusiveGateway))
 
 
 def _zichtbaar(spec: TaskSpec) -> bool:
