@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from models.user import User
 
 OPEN, OPGELOST = "open", "opgelost"
-SOORTEN = {"taak": "Afronden van een taak", "timer": "Timer", "start": "Start van een aanpak", "lvs": "Aanvraag uit het LVS"}
+SOORTEN = {
+    "taak": "Afronden van een taak",
+    "timer": "Timer",
+    "start": "Start van een aanpak",
+    "lvs": "Aanvraag uit het LVS",
+}
 OPLOSSINGEN = {
     "opnieuw": "Opnieuw geprobeerd: gelukt",
     "gelukt": "Later gelukt (nieuwe poging door de gebruiker of het LVS)",

@@ -1,4 +1,5 @@
-"""S16: a forced exception in a view or in the engine shows a generic Dutch page and saves nothing."""
+"""S16: a forced exception in a view shows a generic Dutch page and saves nothing; an engine failure saves
+nothing of the step and gives the task page back with a Dutch notice (issue 12: tests/test_incidenten.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from models import Dossier, Hulpvraag, HumanTask, Statuswijziging, db
+from models import Dossier, Hulpvraag, HumanTask, Incident, Statuswijziging, db
 from tests.conftest import submit_form
 from web import policy
 from workflow.engine.definitions import publish, read_diagram
@@ -60,11 +61,17 @@ def test_engine_failure_saves_nothing_and_says_so(app, world, client, auth, tmp_
 
     auth.login("aanvrager")
     response = submit_form(client, f"/taken/{task.id}", {})
+    # 409: the request was fine, the process cannot take it; the task page comes back, not an error page
     assert response.status_code == 409
-    assert "Het proces kon niet verder (bij script)" in response.text and "niets opgeslagen" in response.text
+    assert "Deze stap kon niet worden verwerkt." in response.text and "Er is niets opgeslagen" in response.text
+    assert "Het probleem is gemeld bij de procesbeheerder" in response.text
+    assert "<code>script</code>" in response.text and "‘bestaat_niet’" in response.text
+    assert "Al afgehandeld" not in response.text and 'action="/taken/' in response.text  # the form, to try again
     db.session.expire_all()
     assert db.session.get(HumanTask, task.id).completed_at is None
     assert db.session.get(Hulpvraag, hulpvraag.id).status == "Voorlopige aanmelding"
+    incident = db.session.scalars(sa.select(Incident)).one()  # nothing of the step, but the incident is kept
+    assert (incident.bpmn_id, incident.soort, incident.status) == ("script", "taak", "open")
 
 
 def test_unknown_pages_and_bad_methods_are_dutch(client, world, auth):

@@ -7,6 +7,10 @@ lives in workflow/access.py, which every view and list query calls.
     def x(): ...
 
 ``tests/test_policy.py`` fails when an endpoint in ``app.url_map`` has no declaration.
+
+One grant sits beside ``hulpvraag_or_404`` on purpose: a procesbeheerder may open a hulpvraag with an
+incident read-only, on the incident's own case page only (``may_inspect_hulpvraag``; why and what they
+see: workflow/access.py, "procesbeheerders and stuck cases"). It does not widen ``hulpvraag_or_404``.
 """
 
 from __future__ import annotations

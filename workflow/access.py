@@ -6,7 +6,7 @@ in one place (the security issue grows this into the full authorization policy).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -159,6 +159,41 @@ def may_edit_contact(user: User, hulpvraag: Hulpvraag) -> bool:
         return True
     mine = hulpvraag.coordinator_id == user.id or hulpvraag.school.scp_id == user.id
     return Rol.SCP in user.rollen and mine and zichtbaar_voor_swv(hulpvraag.status)
+
+
+# --- procesbeheerders and stuck cases (issue 12) ----------------------------------------------
+# Why: a procesbeheerder is not SWV case staff, so hulpvraag_filter shows them no hulpvraag. When
+# the engine cannot move a case on (an incident, workflow/incidenten.py), it is their diagram that
+# must be repaired, and for that they need to see where the case stands: need-to-know, limited to
+# the hulpvragen with an incident that is open or was closed less than INCIDENT_INZAGE_DAGEN ago.
+# What: read-only, only on the incident's case page (web/processen/incidenten.py): aanvraagnummer,
+# title, school and status, the status history (reasons without the pupil's name), and each aanpak
+# with its diagram, open and completed tasks. Not the dossier (name, birth date, addresses,
+# parents), not the omschrijving or contact details, not the bijlagen (neither names nor contents),
+# not the data typed into tasks. Every opening is audited like any other read of a dossier.
+# This grant deliberately stays outside hulpvraag_filter: lists, the hulpvraag and dossier pages,
+# downloads and mails do not widen with it.
+INCIDENT_INZAGE_DAGEN = 7
+
+
+def incident_hulpvragen(user: User, now: datetime | None = None) -> Any:
+    """SELECT of the hulpvraag ids ``user`` may inspect read-only because of an incident."""
+    from models import Incident
+
+    if Rol.PROCESBEHEERDER not in user.rollen:
+        return sa.select(Incident.hulpvraag_id).where(sa.false())
+    sinds = (now or utcnow()) - timedelta(days=INCIDENT_INZAGE_DAGEN)
+    recent = sa.or_(Incident.status == "open", Incident.opgelost_op >= sinds)
+    return sa.select(Incident.hulpvraag_id).where(Incident.hulpvraag_id.is_not(None), recent)
+
+
+def may_inspect_hulpvraag(user: User, hulpvraag_id: int, now: datetime | None = None) -> bool:
+    """Whether a procesbeheerder may open this hulpvraag's case page (see the comment above)."""
+    from models import db
+
+    mogelijk = incident_hulpvragen(user, now)
+    query = sa.select(Hulpvraag.id).where(Hulpvraag.id == hulpvraag_id, Hulpvraag.id.in_(mogelijk))
+    return db.session.scalar(query) is not None
 
 
 # --- overlegronde (domain.md §5, §9; verification S4) ---------------------------------------

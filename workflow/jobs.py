@@ -85,15 +85,23 @@ def celery_init_app(app: Flask) -> Celery:
 
 @shared_task(ignore_result=True)
 def fire_due_timers() -> int:
-    """Fire every due timer; safe to run twice at once (row lock + version column)."""
+    """Fire every due timer; safe to run twice at once (row lock + version column). A timer step the
+    engine cannot take saves nothing and becomes an incident (the sweep stops retrying that case)."""
     from models import db
-    from workflow.engine.runtime import TaskAlreadyDone, due_instance_ids, fire_timers
+    from workflow import incidenten
+    from workflow.engine.runtime import ProcessFailed, TaskAlreadyDone, due_instance_ids, fire_timers_or_fail
 
     fired = 0
     for instance_id in due_instance_ids():
         try:
-            fired += fire_timers(instance_id)
+            if fire_timers_or_fail(instance_id):
+                incidenten.na_succes(incidenten.sleutel_timer(instance_id), None)
+                fired += 1
             db.session.commit()
+        except ProcessFailed as exc:
+            db.session.rollback()
+            log.error("timer failed for instance %s at %s", instance_id, exc.bpmn_id)
+            incidenten.bij_timer(instance_id, exc)
         except TaskAlreadyDone:  # another sweep handled this instance first
             db.session.rollback()
         except Exception:

@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from models import Bijlage, Dossier, Hulpvraag, HumanTask, Koppeling, LvsAanvraag, Rol, School, User, db, utcnow
 from models.samenwerkingsverband import Samenwerkingsverband
 from models.user import user_school
-from workflow import audit
+from workflow import audit, incidenten
 from workflow.bijlagen import BijlageGeweigerd, te_groot_melding, voeg_toe
-from workflow.engine.runtime import complete_task
+from workflow.engine.runtime import ProcessFailed, complete_task
 from workflow.hulpvragen import create_hulpvraag
 from workflow.koppelingen import LvsFout
 from workflow.oso import OsoDossier, OsoFout, lees_oso
@@ -34,6 +34,10 @@ from workflow.oso import OsoDossier, OsoFout, lees_oso
 log = logging.getLogger(__name__)
 POGINGEN = 8  # attempts of one aanvraag transaction (a lost insert race, a busy SQLite)
 HERKOMST = {"esis": "esis", "parnassys": "parnassys"}  # lvs_type -> Hulpvraag.bron ("anders" stays "lvs")
+# The answer when the engine cannot take the aanvraag: our side's fault, so 500 as for any failure
+# here (the LVS's sender status becomes Fout and it sends again later), plus an incident.
+VASTGELOPEN = ("De aanvraag kon niet worden verwerkt: het proces van het samenwerkingsverband liep vast. Er is niets "
+               "opgeslagen; de procesbeheerder is ingelicht. Verstuur de aanvraag later opnieuw.")  # fmt: skip
 
 
 # --- receiving an aanvraag ---------------------------------------------------------------------
@@ -69,6 +73,10 @@ def ontvang_aanvraag(koppeling_id: int, aanvraag: Aanvraag) -> LvsAanvraag:
             row = _verwerk(koppeling_id, aanvraag, oso)
             db.session.commit()
             return row
+        except ProcessFailed as exc:  # nothing saved; the procesbeheerder gets an incident
+            db.session.rollback()
+            _meld_incident(koppeling_id, aanvraag.lvs_referentie, exc)
+            raise LvsFout(500, VASTGELOPEN) from None
         except _Dubbel:  # the same reference won the insert race: continue as a re-send
             db.session.rollback()
             log.info("lvs aanvraag sent twice at once: koppeling_id=%s; continuing as a re-send", koppeling_id)
@@ -85,6 +93,19 @@ def ontvang_aanvraag(koppeling_id: int, aanvraag: Aanvraag) -> LvsAanvraag:
 
 class _Dubbel(Exception):
     pass
+
+
+def _meld_incident(koppeling_id: int, referentie: str, exc: ProcessFailed) -> None:
+    """The incident of a failed aanvraag: a re-send names its hulpvraag and the task it completes."""
+    koppeling = db.session.get(Koppeling, koppeling_id)
+    assert koppeling is not None
+    row = db.session.scalar(sa.select(LvsAanvraag).filter_by(koppeling_id=koppeling_id, lvs_referentie=referentie))
+    hulpvraag = row.hulpvraag if row is not None else None
+    if hulpvraag is None:
+        incidenten.bij_lvs(koppeling_id, referentie, exc, koppeling.systeemgebruiker)
+        return
+    taak = _open_taak(hulpvraag, "aanvullen")
+    incidenten.bij_lvs(koppeling_id, referentie, exc, _werker(hulpvraag, koppeling), taak, hulpvraag.id)
 
 
 def _bezet(exc: OperationalError) -> bool:
@@ -146,6 +167,7 @@ def _verwerk(koppeling_id: int, aanvraag: Aanvraag, oso: OsoDossier) -> LvsAanvr
     else:
         _werk_bij(row, koppeling, aanvraag, oso)
     koppeling.laatst_gebruikt_op = utcnow()
+    incidenten.na_succes(incidenten.sleutel_lvs(koppeling_id, aanvraag.lvs_referentie), koppeling.systeemgebruiker)
     return row
 
 

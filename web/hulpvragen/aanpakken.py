@@ -12,7 +12,7 @@ from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db
 from models.user import Rol
 from web import policy
 from web.hulpvragen.views import bp
-from workflow import audit
+from workflow import audit, incidenten
 from workflow.engine.runtime import ProcessFailed, start_process
 from workflow.hulpvragen import INTAKE
 
@@ -87,11 +87,15 @@ def aanpak_toevoegen(hulpvraag_id: int) -> Response:
         return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag.id))
     try:
         instance = start_process(hulpvraag, key, current_user)
+        incidenten.na_succes(incidenten.sleutel_start(hulpvraag.id, key), current_user)
         audit.record(current_user, "aanmaken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id,
                      detail=f"aanpak {key} toegevoegd")  # fmt: skip
         db.session.commit()
     except ProcessFailed as exc:
         db.session.rollback()
-        abort(409, f"{exc} Er is niets opgeslagen.")
+        gemeld = incidenten.bij_start(hulpvraag_id, key, current_user, exc) is not None
+        melding = "Het probleem is gemeld bij de procesbeheerder." if gemeld else "Meld dit bij de procesbeheerder."
+        flash(f"De aanpak kon niet worden gestart. {exc} Er is niets opgeslagen. {melding}", "error")
+        return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag_id))
     flash(f"Aanpak ‘{instance.definition.naam}’ is gestart.", "success")
     return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag.id, aanpak=instance.id))

@@ -16,13 +16,13 @@ from models.user import SCHOOL_ROLLEN, Rol
 from web import policy
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from web.hulpvragen.views import bp
-from workflow import audit
+from workflow import audit, incidenten
 from workflow.access import dossier_filter, may_edit_dossier
 from workflow.bijlagen import BijlageGeweigerd, voeg_toe
 from workflow.dossiers import mogelijke_dubbelen, naam_in_tekst, normaliseer
 from workflow.engine.forms import FormField
 from workflow.engine.runtime import ProcessFailed
-from workflow.hulpvragen import create_hulpvraag
+from workflow.hulpvragen import INTAKE, create_hulpvraag
 
 NAAM_WAARSCHUWING = (
     "De omschrijving lijkt de naam van de leerling te bevatten. Haal de naam weg (die staat al in het dossier) "
@@ -134,10 +134,16 @@ def create() -> Response | tuple[str, int]:
     try:
         hulpvraag = _create(data, dossier)
         _bijlagen(hulpvraag)
+        incidenten.na_succes(incidenten.sleutel_start(None, INTAKE), current_user)
         db.session.commit()
     except ProcessFailed as exc:
-        db.session.rollback()
-        abort(409, f"{exc} Er is niets opgeslagen.")
+        db.session.rollback()  # the new hulpvraag is gone too: the form comes back filled in
+        gemeld = incidenten.bij_start(None, INTAKE, current_user, exc) is not None
+        melding = "Het probleem is gemeld bij de procesbeheerder." if gemeld else "Meld dit bij de procesbeheerder."
+        flash(f"De hulpvraag kon niet worden aangemaakt. {exc} Er is niets opgeslagen. {melding} Uw invoer is "
+              "niet verloren gegaan (bijlagen moet u opnieuw kiezen): u kunt het later opnieuw proberen.",
+              "error")  # fmt: skip
+        return _render(raw, {}, 409)
     except BijlageGeweigerd as exc:
         db.session.rollback()  # a refused file: nothing of the new hulpvraag is kept
         return _render(raw, {"bijlagen": f"{exc} Er is niets opgeslagen; kies de bestanden opnieuw."}, 422)

@@ -7,6 +7,6 @@ from flask import Blueprint
 
 bp = Blueprint("processen", __name__, url_prefix="/processen")
 
-from web.processen import migratie, versies, views  # noqa: E402,F401 - registers routes
+from web.processen import incidenten, migratie, versies, views  # noqa: E402,F401 - registers routes
 
 __all__ = ["bp"]

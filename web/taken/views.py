@@ -1,4 +1,10 @@
-"""Mijn taken: the inbox, a task page with its form, claim and unclaim."""
+"""Mijn taken: the inbox, a task page with its form, claim and unclaim.
+
+When the engine cannot process a completion (ProcessFailed), nothing is saved, an incident is
+recorded for the procesbeheerder (workflow/incidenten.py), and the user gets the task page back with
+HTTP 409 (Conflict: the request was valid, but the process cannot take it in its present state; 422
+stays for the user's own form errors), their input filled in and a notice that it was reported.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from werkzeug.wrappers import Response
 from models import Hulpvraag, HumanTask, User, UserRol, db
 from web import policy
 from web.ui import safe_path
-from workflow import audit
+from workflow import audit, incidenten
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
 from workflow.engine.forms import FormField, fields
 from workflow.engine.runtime import (
@@ -50,7 +56,9 @@ def inbox() -> str:
     if request.args.get("filter") == "geclaimd":
         query = query.where(HumanTask.claimed_by_id == current_user.id)
     taken = db.session.scalars(query).unique().all()
-    return render_template("taken/inbox.html", taken=taken, filter=request.args.get("filter", ""))
+    incidenten_open = incidenten.open_incidenten() if current_user.heeft_rol("procesbeheerder") else []
+    return render_template("taken/inbox.html", taken=taken, filter=request.args.get("filter", ""),
+                           incidenten=incidenten_open)  # fmt: skip
 
 
 def _task_or_404(task_id: int) -> HumanTask:
@@ -76,7 +84,8 @@ def show(task_id: int) -> str:
     return _render_task(task, values={}, errors={})
 
 
-def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str], status: int = 200) -> str:
+def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str], status: int = 200,
+                 vastgelopen: incidenten.Fout | None = None, gemeld: bool = False) -> str:  # fmt: skip
     form = task_form(task)
     form_fields = [_with_choices(f) for f in fields(form, values, errors)]
     can_do = task.is_open and may_do_task(current_user, task)
@@ -88,6 +97,8 @@ def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str]
         errors=errors,
         can_do=can_do,
         candidates=task_candidates(task) if task.is_open else [],
+        vastgelopen=vastgelopen,
+        gemeld=gemeld,
     )
     audit.record(current_user, "bekijken", "taak", task.id, dossier_id=_dossier_id(task), detail=task.titel)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
@@ -124,7 +135,10 @@ def complete(task_id: int) -> str | Response:
     except ProcessFailed as exc:
         db.session.rollback()
         log.error("process failed on task %s: %s", task_id, exc.bpmn_id)
-        abort(409, f"{exc} Er is niets opgeslagen; een procesbeheerder is nodig.")
+        incident = incidenten.bij_taak(task_id, current_user, raw, exc)
+        fout = incidenten.Fout(incident.bpmn_id, incident.melding) if incident else incidenten.fout_van(exc)
+        return _render_task(db.session.get(HumanTask, task_id), raw, {}, 409,  # type: ignore[arg-type]
+                            vastgelopen=fout, gemeld=incident is not None)  # fmt: skip
     flash(f"Taak ‘{task.titel}’ afgehandeld.", "success")
     return redirect(
         url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox")
@@ -137,6 +151,7 @@ def _complete_with_retry(task: HumanTask, raw: dict[str, str]) -> None:
     for attempt in (1, 2):
         try:
             complete_task(task.id, current_user, raw)
+            incidenten.na_succes(incidenten.sleutel_taak(task.id), current_user)  # a stuck task that now works
             dossier_id = _dossier_id(task)
             audit.record(current_user, "taak_afronden", "taak", task.id, dossier_id=dossier_id, detail=task.titel)
             db.session.commit()
