@@ -46,8 +46,8 @@ def timer(bpmn_id: str, naam: str, duur: str) -> tuple[str, str]:
                      "</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>")  # fmt: skip
 
 
-def proces(*stappen: tuple[str, str]) -> str:
-    """Start → each step in a line → end, all in the SCP lane."""
+def proces(*stappen: tuple[str, str], lane: str = "SCP") -> str:
+    """Start → each step in a line → end, all in one lane."""
     nodes = [("s", "<bpmn:startEvent id=\"s\"><bpmn:outgoing>{out}</bpmn:outgoing></bpmn:startEvent>"), *stappen,
              ("e", "<bpmn:endEvent id=\"e\"><bpmn:incoming>{inc}</bpmn:incoming></bpmn:endEvent>")]  # fmt: skip
     flows = [f"f_{a[0]}_{b[0]}" for a, b in zip(nodes, nodes[1:], strict=False)]
@@ -63,7 +63,7 @@ def proces(*stappen: tuple[str, str]) -> str:
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="t">
   <bpmn:process id="proef" name="Proefaanpak" isExecutable="true">
-    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="SCP">{refs}</bpmn:lane></bpmn:laneSet>
+    <bpmn:laneSet id="ls"><bpmn:lane id="l" name="{lane}">{refs}</bpmn:lane></bpmn:laneSet>
     {''.join(elements)}{''.join(sequence)}
   </bpmn:process>
 </bpmn:definitions>"""
@@ -272,6 +272,23 @@ def test_a_moved_case_continues_on_the_new_version_with_its_rows_history_and_aud
     db.session.commit()
     db.session.refresh(instance)
     assert instance.completed
+
+
+def test_an_open_task_that_goes_to_another_role_keeps_its_row_and_deadline_but_not_the_claim(app, world, tmp_path):
+    publiceer(tmp_path, V1)
+    instance = zaak(world, stappen=1)
+    row = open_taak(instance)
+    claim(row, world.users["scp"])
+    row.due_at = row.created_at  # a deadline the move must keep
+    db.session.commit()
+    due = row.due_at
+    v2 = publiceer(tmp_path, proces(taak("intake", "Intake"), taak("beoordelen", "Aanvraag beoordelen"), lane="Functionaris"))
+
+    migreer_zaak(instance, v2, None)
+    db.session.commit()
+    db.session.refresh(row)
+    assert open_taak(instance).id == row.id and row.rol == "functionaris" and row.lane == "Functionaris"
+    assert row.due_at == due and row.claimed_by_id is None  # the SCP may no longer do it: the claim is released
 
 
 def test_a_refused_migration_changes_nothing(app, world, tmp_path):
