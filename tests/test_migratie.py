@@ -498,3 +498,8 @@ def test_browser_preview_and_result_pages_are_accessible(page, world, tmp_path):
     assert_accessible(page)
     db.session.refresh(op_intake)
     assert op_intake.definition_id == v3.id and v1.id != v3.id
+
+
+def test_the_processen_start_page_links_to_the_migration_page(app, client, auth, world):
+    auth.login("procesbeheerder")
+    assert 'href="/processen/migratie"' in client.get("/processen/").text
