@@ -35,6 +35,7 @@ OPLOSSINGEN = {
     "teruggezet": "Teruggezet naar een eerdere taak",
     "overgeslagen": "Element overgeslagen",
     "gestopt": "Aanpak gestopt",
+    "gesloten": "Gesloten zonder herstel: er liep geen aanpak (meer)",
     "gemigreerd": "Naar een gerepareerde versie gemigreerd en opnieuw geprobeerd",
 }
 

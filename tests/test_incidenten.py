@@ -366,7 +366,7 @@ def test_skipping_a_broken_script_runs_the_engine_on(app, world, client, auth, t
     assert open_taak(hulpvraag, "daarna")
     assert db.session.get(Hulpvraag, hulpvraag.id).status == "Aanmelding"  # the skipped zet_status did not run
     assert _incident().oplossing == "overgeslagen"
-    assert _audit(f"incident {incident.id}: opgelost: ‘kapot’ overgeslagen")
+    assert _audit(f"incident {incident.id}: opgelost: ‘kapot’ overgeslagen") and _audit("Taak: afgerond, ‘kapot’")
 
 
 def test_a_failing_timer_becomes_one_incident_and_can_be_skipped(app, world, client, auth, tmp_path):
@@ -440,3 +440,62 @@ def test_actions_need_the_csrf_token_and_refuse_on_a_closed_incident(vastgelopen
     assert "Dit incident is al opgelost." in page.text
     token = csrf_token(client.get("/taken").text)
     assert client.post("/processen/incidenten/999999/opnieuw", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_new_hulpvraag_whose_intake_fails_comes_back_filled_in(app, world, client, auth, tmp_path):
+    publiceer(tmp_path, "hulpvraag", kapot_script("hulpvraag", "start", "x = bestaat_niet"))  # a broken intake
+    auth.login("aanvrager")
+    data = {"niveau": "leerling", "school_id": str(world.scholen[0].id), "roepnaam": "Jantje", "achternaam": "Bovenkamp",
+            "geboortedatum": "2016-03-14", "geslacht": "m", "titel": "KANS", "omschrijving": "Heeft extra hulp nodig.",
+            "contactpersoon_naam": "Carla", "contactpersoon_email": "carla@school.example"}  # fmt: skip
+    page = submit_form(client, "/hulpvragen/nieuw", data)
+    assert page.status_code == 409
+    assert "De hulpvraag kon niet worden aangemaakt." in page.text and "Het probleem is gemeld" in page.text
+    assert 'value="Bovenkamp"' in page.text and "Heeft extra hulp nodig.</textarea>" in page.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Hulpvraag)) == 0
+    incident = _incident()
+    assert (incident.soort, incident.hulpvraag_id, incident.invoer, incident.process_key) == ("start", None, None, "hulpvraag")
+    _as_procesbeheerder(client, auth)
+    page = _actie(client, incident, "opnieuw")  # there is no case to start it on
+    assert "de school dient haar opnieuw in" in page.text and _incident().is_open
+    page = _actie(client, incident, "stoppen", {"reden": "Intake gerepareerd, school dient opnieuw in"})
+    assert "het incident is gesloten" in page.text and _incident().oplossing == "gesloten"
+
+
+def test_a_timer_is_retried_after_a_migration_to_the_fixed_version(app, world, client, auth, tmp_path):
+    from workflow.jobs import fire_due_timers
+
+    publiceer(tmp_path, "timerkapot", kapot_script("timerkapot", "timer"))
+    hulpvraag = hulpvraag_bij_scp(world)
+    instance = start_process(hulpvraag, "timerkapot", world.users["scp"])
+    db.session.commit()
+    time.sleep(0.4)
+    fire_due_timers()
+    fixed = publiceer(tmp_path, "timerkapot", kapot_script("timerkapot", "timer", "x = 1"))
+    auth.login("procesbeheerder")
+    page = _actie(client, _incident(), "migreren", {"versie": str(fixed.id)})
+    assert "Opnieuw proberen is gelukt." in page.text, page.text
+    assert open_taak(hulpvraag, "daarna").instance_id == instance.id
+    assert _incident().oplossing == "gemigreerd"
+
+
+def test_incidents_go_with_their_hulpvraag_under_the_retention_rules(vastgelopen):
+    from workflow.incidenten import _ruim_op
+    from workflow.retention import Opruiming
+
+    hulpvraag, _task, _response = vastgelopen
+    opruiming = Opruiming(soort="onderliggend", dossier_wissen=True, dossier_verwijderen=False)
+    _ruim_op(db.session.get(Hulpvraag, hulpvraag.id), opruiming)
+    assert opruiming.rijen == {"incidenten": 1}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Incident)) == 0
+
+
+def test_bad_input_to_an_action_is_refused_in_dutch_and_changes_nothing(vastgelopen, client, auth):
+    _hulpvraag, task, _response = vastgelopen
+    _as_procesbeheerder(client, auth)
+    incident = _incident()
+    assert "Kies een afgeronde taak van deze aanpak." in _actie(client, incident, "terug", {"taak": "abc"}).text
+    assert "Kies een afgeronde taak van deze aanpak." in _actie(client, incident, "terug", {"taak": str(task.id)}).text
+    assert "Kies een nieuwere versie van dezelfde aanpak." in _actie(client, incident, "migreren", {"versie": "1"}).text
+    incident = _incident()
+    assert incident.is_open and incident.aantal == 1 and db.session.get(HumanTask, task.id).is_open

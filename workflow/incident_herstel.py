@@ -83,6 +83,9 @@ def overslaan(incident_id: int, door: User, notitie: str = "") -> str:
         else:
             task, user = _taak_en_gebruiker(incident)
             herstel.overslaan_bij_taak(task.id, user, incident.invoer or {}, incident.bpmn_id)
+            detail = (f"{task.titel}: afgerond, ‘{incident.bpmn_id}’ overgeslagen "
+                      f"(incident {incident.id}, invoer van {user.naam})")
+            audit.record(door, "taak_afronden", "taak", task.id, dossier_id=_dossier_id(incident), detail=detail)
         return _gesloten(incident, door, "overgeslagen", notitie, f"‘{incident.bpmn_id}’ overgeslagen",
                          f"‘{incident.bpmn_id}’ is overgeslagen; de zaak loopt verder.")  # fmt: skip
 
@@ -97,7 +100,7 @@ def stoppen(incident_id: int, door: User, reden: str) -> str:
             raise HerstelGeweigerd("Geef een reden op waarom de aanpak stopt (minstens 3 tekens).")
         kort = _kort(reden, incident)
         if incident.instance is None or incident.instance.completed:  # nothing (left) to cancel
-            return _gesloten(incident, door, "gestopt", reden, f"gesloten zonder lopende aanpak: {kort}",
+            return _gesloten(incident, door, "gesloten", reden, f"gesloten zonder lopende aanpak: {kort}",
                              "Er loopt geen aanpak (meer); het incident is gesloten.")  # fmt: skip
         herstel.stoppen(incident.instance.id, door)
         return _gesloten(incident, door, "gestopt", reden, f"aanpak {label(incident)} gestopt: {kort}",
