@@ -182,6 +182,27 @@ def test_publish_all_raises_with_every_problem_in_dutch(app, world, tmp_path):
         "scenario's slagen" in refused.value.problems
 
 
+def test_a_file_changed_while_it_is_gated_cannot_slip_through(app, world, tmp_path, monkeypatch):
+    """The gate checks, runs and publishes one private copy: a later write to the folder is not published."""
+    bpmn = _copy(tmp_path)
+    diagram = bpmn / "hulpvraag.bpmn"
+    _edit(diagram, 'name="Aanmelding beoordelen"', f'name="Aanmelding {uuid.uuid4()}"')
+    checked = diagram.read_text("utf-8")
+    check_file = publiceren.check_file
+
+    def save_halfway_then_check(path: Path) -> list[str]:
+        if path.name == "hulpvraag.bpmn":  # the process owner saves a broken file while the gate runs
+            diagram.write_text(checked.replace(*DEFECTS["syntaxfout in een voorwaarde"][:2]), "utf-8")
+        return check_file(path)
+
+    monkeypatch.setattr(publiceren, "check_file", save_halfway_then_check)
+    publicatie = publiceer(bpmn)
+
+    assert publicatie.ok and [d.bpmn_xml for d in publicatie.gepubliceerd] == [checked]  # what was read is what passed
+    monkeypatch.undo()
+    assert "hulpvraag" in publiceer(bpmn).geweigerd  # the broken save is judged on its own, next time
+
+
 def test_every_shipped_diagram_has_scenarios() -> None:
     diagrams = sorted(ROOT.glob("bpmn/*.bpmn"))
     assert diagrams and all(d.with_name(d.stem + ".scenarios.yaml").is_file() for d in diagrams)
