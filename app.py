@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from web import cli_processen  # noqa: F401 - registers flask bpmn incidents / migrate
     from web.cli import bpmn_cli, seed_bulk, seed_demo
     from web.lvs_demo import lvs_demo
 

@@ -412,13 +412,14 @@ def test_a_failing_start_becomes_an_incident_and_a_retry_after_the_fix_starts_it
     assert open_taak(hulpvraag, "daarna") and _incident().oplossing == "opnieuw"
 
 
-def test_a_failing_lvs_submission_gets_the_usual_answer_plus_an_incident(app, world, client, tmp_path):
+def test_a_failing_lvs_submission_gets_a_503_to_retry_plus_an_incident(app, world, client, tmp_path):
     from tests.lvs_support import aanvraag, bearer, koppeling
 
     koppeling(world)
     publiceer(tmp_path, "hulpvraag", kapot_script("hulpvraag", "start", "x = bestaat_niet"))  # a broken intake
     response = client.post("/api/v1/aanvragen", json=aanvraag(), headers=bearer())
-    assert response.status_code == 500 and response.json["code"] == 500
+    assert response.status_code == 503 and response.json["code"] == 503  # not a 500: try again later
+    assert response.headers["Retry-After"].isdigit()
     assert "de procesbeheerder is ingelicht" in response.json["message"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Hulpvraag)) == 0  # nothing saved
     incident = _incident()

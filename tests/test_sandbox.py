@@ -329,3 +329,22 @@ def test_controle_and_functie_expressions_are_checked_before_they_run(tmp_path: 
     problems = [p for p in check_file(path) if f"eigenschap {name}" in p]
 
     assert problems and problems[0].split(": ")[1] == "invoer", check_file(path)
+
+
+def test_no_matching_branch_is_said_in_dutch_with_the_values_tested() -> None:
+    xml = diagram("script", "x = 2").replace(b' default="fb"', b"")
+    xml = xml.replace(
+        b'<bpmn:sequenceFlow id="fb" sourceRef="gw_keuze" targetRef="end_b" />',
+        b'<bpmn:sequenceFlow id="fb" sourceRef="gw_keuze" targetRef="end_b">'
+        b'<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x == 3</bpmn:conditionExpression>'
+        b"</bpmn:sequenceFlow>",
+    )
+    run = run_unchecked(xml)
+    [task] = run.ready_user_tasks()
+
+    with pytest.raises(EngineError) as raised:
+        run.complete(str(task.id), {})
+        run.fast_forward_timers()
+
+    assert str(raised.value) == "Geen van de uitgaande paden van ‘gw_keuze’ past bij de invoer (x = 2)."
+    assert raised.value.bpmn_id == "gw_keuze"

@@ -34,8 +34,8 @@ from workflow.oso import OsoDossier, OsoFout, lees_oso
 log = logging.getLogger(__name__)
 POGINGEN = 8  # attempts of one aanvraag transaction (a lost insert race, a busy SQLite)
 HERKOMST = {"esis": "esis", "parnassys": "parnassys"}  # lvs_type -> Hulpvraag.bron ("anders" stays "lvs")
-# The answer when the engine cannot take the aanvraag: our side's fault, so 500 as for any failure
-# here (the LVS's sender status becomes Fout and it sends again later), plus an incident.
+# The answer when the engine cannot take the aanvraag: 503 with Retry-After (the process is stuck until a
+# procesbeheerder repairs it; the LVS's sender status becomes Fout and it sends again later), plus an incident.
 VASTGELOPEN = ("De aanvraag kon niet worden verwerkt: het proces van het samenwerkingsverband liep vast. Er is niets "
                "opgeslagen; de procesbeheerder is ingelicht. Verstuur de aanvraag later opnieuw.")  # fmt: skip
 
@@ -76,7 +76,7 @@ def ontvang_aanvraag(koppeling_id: int, aanvraag: Aanvraag) -> LvsAanvraag:
         except ProcessFailed as exc:  # nothing saved; the procesbeheerder gets an incident
             db.session.rollback()
             _meld_incident(koppeling_id, aanvraag.lvs_referentie, exc)
-            raise LvsFout(500, VASTGELOPEN) from None
+            raise LvsFout(503, VASTGELOPEN) from None
         except _Dubbel:  # the same reference won the insert race: continue as a re-send
             db.session.rollback()
             log.info("lvs aanvraag sent twice at once: koppeling_id=%s; continuing as a re-send", koppeling_id)

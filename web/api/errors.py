@@ -20,10 +20,13 @@ MELDINGEN = {
     422: "De aanvraag bevat fouten; zie 'errors' voor de meldingen per veld.",
     429: "Te veel verzoeken; probeer het over een minuut opnieuw.",
     500: "Er ging iets mis aan onze kant. Er is niets opgeslagen; probeer het later opnieuw.",
+    503: "Deze aanvraag kan nu niet verwerkt worden; er is niets opgeslagen. Verstuur hem later opnieuw.",
 }
+RETRY_AFTER_S = 900  # a stuck process waits for a procesbeheerder: ask the LVS to come back in 15 minutes
 STATUS = {400: "Ongeldig verzoek", 401: "Niet geautoriseerd", 403: "Geen toegang", 404: "Niet gevonden",
           405: "Methode niet toegestaan", 409: "Conflict", 413: "Te groot", 415: "Verkeerd formaat",
-          422: "Fouten in de invoer", 429: "Te veel verzoeken", 500: "Interne fout"}  # fmt: skip
+          422: "Fouten in de invoer", 429: "Te veel verzoeken", 500: "Interne fout",
+          503: "Tijdelijk niet verwerkt"}  # fmt: skip
 # webargs' own messages, in Dutch
 _VERTAALD = {"Invalid JSON body.": "Ongeldige JSON.", "Unknown field.": "Onbekend veld."}
 
@@ -36,6 +39,8 @@ def fout(code: int, message: str | None = None, errors: dict[str, list[str]] | N
     response.status_code = code
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="kansrijk-lvs"'
+    if code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
     response.headers.update(headers or {})
     return response
 

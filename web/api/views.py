@@ -106,7 +106,7 @@ def _koppeling_info(koppeling: Koppeling) -> dict[str, Any]:
 @policy.koppeling
 @bp.arguments(AanvraagSchema)
 @bp.response(200, StatusSchema)
-@_fouten(*FOUTEN)
+@_fouten(*FOUTEN, 503)
 @bp.doc(summary="Aanvraag versturen of opnieuw versturen", security=BEARER, description=(
     "Maakt een hulpvraag (status Aanmelding) of werkt de hulpvraag met dezelfde `lvs_referentie` bij: tekst, "
     "OSO-dossier en nieuwe bijlagen; na Dossier incompleet gaat de status terug naar Aanmelding. Het antwoord is "

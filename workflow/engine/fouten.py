@@ -17,7 +17,7 @@ from SpiffWorkflow.task import Task
 
 from workflow.engine.expressions import DiagramCodeError, TooLarge, TooSlow, UnsafeExpression
 
-_NO_BRANCH = re.compile(r"No conditions satisfied (?:for (\S+)|on gateway)")
+_NO_BRANCH = re.compile(r"No conditions satisfied (?:for (\S+?)[.,;:]?(?=\s|$)|on gateway)")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
