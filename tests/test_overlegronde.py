@@ -311,3 +311,24 @@ def test_an_extension_before_the_deadline_moves_the_timer(world, app):
     assert ronde.gesloten_at is None and not _instance().completed
     assert _instance().next_timer_at == ronde.deadline  # ... and the diagram waits for the new one
     assert db.session.scalar(sa.select(sa.func.count(ProcessInstance.id)).filter_by(process_key="overlegronde")) == 1
+
+
+def test_a_stuck_overlegronde_diagram_keeps_the_form_reports_an_incident_and_saves_nothing(client, world, tmp_path):
+    from models import Incident
+    from tests.test_incidenten import kapot_script, publiceer
+
+    publiceer(tmp_path, "overlegronde", kapot_script("overlegronde", "start", "x = bestaat_niet"))
+    hulpvraag = _hulpvraag(world)
+    client = _als(client, "aanvrager")
+    url = f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw"
+    data = {"onderwerp": "Verslag logopedie", "omschrijving": "Graag uw reactie",
+            "deadline": deadline_invoer(utcnow() + timedelta(days=7)), "deelnemers": str(world.users["extern"].id)}  # fmt: skip
+
+    response = _post(client, url, data, url)
+
+    assert response.status_code == 409
+    assert "De overlegronde kon niet worden gestart" in response.text and "gemeld bij de procesbeheerder" in response.text
+    assert "Graag uw reactie" in response.text  # the form comes back filled in
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Overlegronde)) == 0
+    incident = db.session.scalars(sa.select(Incident)).one()
+    assert (incident.soort, incident.process_key, incident.hulpvraag_id) == ("start", "overlegronde", hulpvraag.id)

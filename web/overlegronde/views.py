@@ -19,7 +19,7 @@ from models import Hulpvraag, db
 from models.overlegronde import OVERLEGRONDE_TITEL, Overlegronde
 from web import policy
 from web.ui import AMSTERDAM
-from workflow import audit, meldingen
+from workflow import audit, incidenten, meldingen
 from workflow.access import (
     is_school_van,
     may_react,
@@ -28,8 +28,10 @@ from workflow.access import (
     overlegronde_filter,
 )
 from workflow.bijlagen import bijlagen_van
+from workflow.engine.runtime import ProcessFailed
 from workflow.overlegronde import (
     ACTIVATIE_UREN,
+    PROCESS_KEY,
     NieuweDeelnemer,
     OverlegrondeFout,
     kandidaten,
@@ -117,8 +119,18 @@ def nieuw(hulpvraag_id: int) -> str | Response | tuple[str, int]:
     except OverlegrondeFout as exc:
         db.session.rollback()
         return _nieuw_pagina(hulpvraag, form, str(exc)), 422
+    except ProcessFailed as exc:  # the overlegronde diagram is stuck: reported, the form comes back filled in
+        db.session.rollback()
+        return _nieuw_pagina(hulpvraag, form, _vastgelopen(hulpvraag.id, exc)), 409
     flash("De overlegronde is gestart; de deelnemers krijgen een e-mail.", "success")
     return redirect(url_for("overlegronde.show", overlegronde_id=ronde.id))
+
+
+def _vastgelopen(hulpvraag_id: int, exc: ProcessFailed) -> str:
+    """The Dutch notice for a stuck overlegronde diagram; the incident goes to the procesbeheerder."""
+    gemeld = incidenten.bij_start(hulpvraag_id, PROCESS_KEY, current_user, exc) is not None
+    wie = "Het probleem is gemeld bij de procesbeheerder." if gemeld else "Meld dit bij de procesbeheerder."
+    return f"De overlegronde kon niet worden gestart. {exc} Er is niets opgeslagen. {wie}"
 
 
 def _nieuw_pagina(hulpvraag: Hulpvraag, values: Any, error: str) -> str:
@@ -183,6 +195,9 @@ def deadline(overlegronde_id: int) -> Response:
     except OverlegrondeFout as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    except ProcessFailed as exc:
+        db.session.rollback()
+        flash(_vastgelopen(ronde.hulpvraag_id, exc), "error")
     else:
         flash("De deadline is gewijzigd; de deelnemers hebben tot dan toegang.", "success")
     return redirect(url_for("overlegronde.show", overlegronde_id=ronde.id))
