@@ -142,8 +142,8 @@ def test_the_journey_through_the_web(app, world, client, auth, journey: Journey)
     assert "gw_besluit" in mail.subject and "Zaak0" not in mail.body
     auth.login("procesbeheerder")
     assert f"Incident {incident.id}" in client.get("/taken").text
-    page = client.get(f"/processen/incidenten/{incident.id}")
-    assert page.status_code == 200 and "Besluitproef v1" in page.text
+    incident_page = client.get(f"/processen/incidenten/{incident.id}")
+    assert incident_page.status_code == 200 and "Besluitproef v1" in incident_page.text
 
     # 3. A fix in the folder, published through the gate with a note: v2.
     journey.write(GOED, TOEKENNEN + AFWIJZEN)
