@@ -24,10 +24,10 @@ from workflow.engine.expressions import (
     TooLarge,
     TooSlow,
     UnsafeExpression,
-    evaluate_expression,
-    render_instruction,
 )
+from workflow.engine.instructies import render_instruction
 from workflow.engine.run import EngineError, Run, parse_bpmn
+from workflow.engine.sandbox import evaluate_expression
 
 TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -25,8 +25,9 @@ from workflow import statussen, statussen_gebruik
 from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
-from workflow.engine.expressions import expression_problem, instruction_problem
+from workflow.engine.expressions import expression_problem
 from workflow.engine.forms import WIDGETS, options_for, widget_for
+from workflow.engine.instructies import instruction_problem
 from workflow.engine.run import duration_after, executable_process_ids, parse_bpmn
 
 NS = {

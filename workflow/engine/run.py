@@ -31,8 +31,9 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from workflow.engine.expressions import LIMITS, DiagramCodeError, TooSlow, make_script_engine
+from workflow.engine.expressions import LIMITS, DiagramCodeError, TooSlow
 from workflow.engine.fouten import vertaal
+from workflow.engine.sandbox import make_script_engine
 from workflow.statussen import is_bekende_status
 
 # One engine step (what runs between two user tasks) may take at most this many tasks and this

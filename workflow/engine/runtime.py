@@ -17,9 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, Statuswijziging, User, db, utcnow
 from workflow.access import LANE_ROLES, may_do_task
 from workflow.engine.definitions import latest_definition, parsed_spec
-from workflow.engine.expressions import LOOKUP_HELPERS, DiagramCodeError, evaluate_expression, render_instruction
+from workflow.engine.expressions import LOOKUP_HELPERS, DiagramCodeError
 from workflow.engine.forms import Form, form_from_files, parse_submission
 from workflow.engine.fouten import vertaal
+from workflow.engine.instructies import render_instruction
 from workflow.engine.run import (
     SERIALIZER_VERSION,
     EngineError,
@@ -29,6 +30,7 @@ from workflow.engine.run import (
     duration_after,
     task_properties,
 )
+from workflow.engine.sandbox import evaluate_expression
 from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 log = logging.getLogger(__name__)
