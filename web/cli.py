@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import random
 import time as time_module
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from web.ui import datum
 from workflow.engine.check import check_dir
 from workflow.engine.definitions import diagram_files, latest_definition, publish_all
 from workflow.engine.publiceren import BRONNEN, publiceer
+from workflow.engine.run import stille_engine
 from workflow.engine.scenarios import untested, verify
 from workflow.hulpvragen import INTAKE
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
@@ -33,18 +32,6 @@ from workflow.versies import Versie, aanpakken, notitie_fout, versies
 
 bpmn_cli = AppGroup("bpmn", help="Diagrammen controleren, testen en publiceren.")
 _PATH = click.argument("path", required=False, type=click.Path(path_type=Path))
-
-
-@contextmanager
-def _quiet_engine() -> Iterator[None]:
-    """SpiffWorkflow logs every state change at INFO: too much for a terminal."""
-    logger = logging.getLogger("spiff")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _target(path: Path | None) -> Path:
@@ -84,7 +71,7 @@ def _statussen_in_gebruik(target: Path) -> list[str]:
 def test(path: Path | None) -> None:
     """Speel de scenario's (*.scenarios.yaml) na, ook met opslaan en laden na elke stap."""
     target = _target(path)
-    with _quiet_engine():
+    with stille_engine():
         results = verify(target)
     for result in results:
         label = f"{result.diagram}: {result.naam}"
@@ -107,7 +94,7 @@ def publish(notitie: str | None) -> None:
     if fout:
         click.echo(f"{fout} Er is niets gepubliceerd.", err=True)
         raise click.exceptions.Exit(1)
-    with _quiet_engine():
+    with stille_engine():
         publicatie = publiceer(current_app.config["BPMN_DIR"], notitie=(notitie or "").strip() or None, bron="cli")
     if not publicatie.ok:
         for problem in publicatie.problemen:
@@ -157,7 +144,7 @@ def seed_demo() -> None:
     if latest_definition(INTAKE) is None:
         publish_all(current_app.config["BPMN_DIR"])
     try:
-        with _quiet_engine():
+        with stille_engine():
             world = create_world()
             create_demo_hulpvragen(world)
         db.session.commit()

@@ -10,10 +10,11 @@ import click
 import sqlalchemy as sa
 
 from models import User, db
-from web.cli import _quiet_engine, bpmn_cli
+from web.cli import bpmn_cli
 from web.ui import datum
 from workflow import incidenten
 from workflow.engine.migratie import MigratieGeweigerd, OngeldigeKeuze, migreer_cli
+from workflow.engine.run import stille_engine
 
 
 @bpmn_cli.command("incidents")
@@ -48,7 +49,7 @@ def migrate(process_key: str, van: str, naar: str | None, dry_run: bool, usernam
             click.echo(f"Onbekende gebruiker ‘{username}’. Er is niets verplaatst.", err=True)
             raise click.exceptions.Exit(1)
     try:
-        with _quiet_engine():
+        with stille_engine():
             lines = migreer_cli(process_key, van.removeprefix("v"), naar.removeprefix("v") if naar else None,
                                 dry_run, user)  # fmt: skip
     except (OngeldigeKeuze, MigratieGeweigerd) as exc:

@@ -17,18 +17,15 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-from models import HumanTask, ProcessDefinition, ProcessInstance, User, db, utcnow
-from workflow.engine.forms import parse_submission
+from models import HumanTask, ProcessDefinition, ProcessInstance, User, db
 from workflow.engine.run import EngineError, Run, TaskNotReady
 from workflow.engine.runtime import (
-    FormInvalid,
     ProcessFailed,
     TaskAlreadyDone,
     _load,
     _lock,
     _persist,
-    check_may_work,
-    task_form,
+    complete_task,
 )
 
 
@@ -123,24 +120,12 @@ def overslaan_bij_taak(task_pk: int, user: User, raw: dict[str, Any], bpmn_id: s
     task = db.session.get(HumanTask, task_pk)
     if task is None:
         raise HerstelGeweigerd("De taak van dit incident bestaat niet meer.")
-    instance = _lock(task.instance_id)
-    db.session.refresh(task)
-    check_may_work(task, user)
-    _weiger_tenzij_script(instance.definition, bpmn_id)
-    run = _load(instance)
-    data, errors = parse_submission(task_form(task), raw)
-    try:
-        errors = errors or run.controle_fouten(task.task_id, data)
-    except TaskNotReady as exc:
-        raise TaskAlreadyDone() from exc
-    except EngineError as exc:
-        raise ProcessFailed(exc) from exc
-    if errors:
-        raise FormInvalid(errors)
-    _run_skipping(run, bpmn_id, lambda: run.complete(task.task_id, data))
-    task.completed_at, task.completed_by_id = utcnow(), user.id
-    _persist(instance, run, user)
-    return task
+    _weiger_tenzij_script(task.instance.definition, bpmn_id)
+
+    def skipping(run: Run, task_id: str, data: dict[str, Any]) -> None:
+        _run_skipping(run, bpmn_id, lambda: run.complete(task_id, data))
+
+    return complete_task(task_pk, user, raw, uitvoeren=skipping)
 
 
 def overslaan_bij_timer(instance_id: int, bpmn_id: str) -> None:

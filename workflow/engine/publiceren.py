@@ -54,6 +54,7 @@ from workflow.engine.definitions import (
     publish,
     read_diagram,
 )
+from workflow.engine.run import stille_engine
 from workflow.engine.scenarios import SUFFIX, load_scenarios, scenario_file, verify
 from workflow.statussen import BESTAND, problemen
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
@@ -261,7 +262,7 @@ def _scenario_problemen(path: Path) -> list[str]:
     bestand = scenario_file(path)
     if not bestand.is_file():
         return [f"{path.name}:1: -: geen scenariobestand {bestand.name}; {_PAS_ALS}"]
-    with _stille_engine():
+    with stille_engine():
         resultaten = verify(path)
     if not resultaten or _geen_scenarios(bestand):
         return [f"{bestand.name}:1: -: bevat geen scenario's; {_PAS_ALS}"]
@@ -312,18 +313,6 @@ def _formulieren(path: Path) -> set[str]:
 def _scenario_tekst(path: Path) -> str | None:
     bestand = scenario_file(path)
     return bestand.read_text("utf-8") if bestand.is_file() else None
-
-
-@contextmanager
-def _stille_engine() -> Iterator[None]:
-    """SpiffWorkflow logs every state change at INFO: too much for a start-up log."""
-    logger = logging.getLogger("spiff")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 # --- the private copies -------------------------------------------------------------------

@@ -11,7 +11,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -91,6 +92,20 @@ class StatusChange:
 # that data is about children, so keep the library quiet (S14).
 for _name in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+
+@contextmanager
+def stille_engine() -> Iterator[None]:
+    """SpiffWorkflow logs every task state change at INFO: too much for a terminal or a start-up log."""
+    logger = logging.getLogger("spiff")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
 
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

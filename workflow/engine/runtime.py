@@ -7,6 +7,7 @@ once, so a failure leaves nothing half-saved.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,8 +123,13 @@ def _spec_properties(definition: ProcessDefinition, bpmn_id: str) -> dict[str, s
     return dict((task_spec.get("extensions") or {}).get("properties") or {})
 
 
-def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
-    """Check, validate, run and persist one task completion (flushed, not committed)."""
+Uitvoeren = Callable[[Run, str, dict[str, Any]], None]
+
+
+def complete_task(task_pk: int, user: User, raw: dict[str, Any], *, uitvoeren: Uitvoeren | None = None) -> HumanTask:
+    """Check, validate, run and persist one task completion (flushed, not committed).
+
+    ``uitvoeren`` replaces the engine step itself (an incident repair skips a failing element)."""
     task = db.session.get(HumanTask, task_pk)
     if task is None:
         raise LookupError(task_pk)
@@ -141,7 +147,10 @@ def complete_task(task_pk: int, user: User, raw: dict[str, Any]) -> HumanTask:
     if errors:
         raise FormInvalid(errors)
     try:
-        run.complete(task.task_id, data)
+        if uitvoeren is None:
+            run.complete(task.task_id, data)
+        else:
+            uitvoeren(run, task.task_id, data)
     except TaskNotReady as exc:
         raise TaskAlreadyDone() from exc
     except EngineError as exc:
