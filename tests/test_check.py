@@ -259,7 +259,7 @@ def test_unknown_status_property(tmp_path: Path) -> None:
 
     assert check_file(path) == [
         f"proef.bpmn:{line_of(path, 'Aangemeld')}: invullen: eigenschap status: onbekende status 'Aangemeld': "
-        "staat niet in statussen.yaml (bedoelt u 'Aanmelding'?)"
+        "staat niet in statussen.yaml (bedoelde u 'Aanmelding'?)"
     ]
 
 
@@ -271,7 +271,7 @@ def test_status_set_by_a_script_must_be_known(tmp_path: Path) -> None:
     assert check_file(path) == [
         f"proef.bpmn:{line}: rekenen: script: zet_status: onbekende status 'Klaar': staat niet in statussen.yaml",
         f'proef.bpmn:{line}: rekenen: script: zet_status("Doorzettn " + …) geeft geen status uit statussen.yaml '
-        '(bedoelt u "Doorzetten "?)',
+        '(bedoelde u "Doorzetten "?)',
     ]
 
 

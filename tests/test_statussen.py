@@ -126,15 +126,15 @@ def test_a_status_the_file_does_not_know_is_reported_with_a_did_you_mean(tmp_pat
 
     assert (
         f"hulpvraag.bpmn:{_line_of(diagram, 'Aanmeldng')}: indienen: eigenschap status: onbekende status "
-        "'Aanmeldng': staat niet in statussen.yaml (bedoelt u 'Aanmelding'?)"
+        "'Aanmeldng': staat niet in statussen.yaml (bedoelde u 'Aanmelding'?)"
     ) in problems
     assert (
         f"hulpvraag.bpmn:{_line_of(diagram, 'Afgewzen')}: status_afgewezen: script: zet_status: onbekende status "
-        "'Afgewzen': staat niet in statussen.yaml (bedoelt u 'Afgewezen'?)"
+        "'Afgewzen': staat niet in statussen.yaml (bedoelde u 'Afgewezen'?)"
     ) in problems
     assert (
         f"hulpvraag.bpmn:{_line_of(diagram, 'Doorzeten')}: status_doorzetten: script: zet_status(\"Doorzeten \" + …) "
-        'geeft geen status uit statussen.yaml (bedoelt u "Doorzetten "?)'
+        'geeft geen status uit statussen.yaml (bedoelde u "Doorzetten "?)'
     ) in problems
     assert not any("domain.md" in p for p in problems)
 
@@ -144,13 +144,13 @@ def test_a_status_the_file_does_not_know_is_reported_with_a_did_you_mean(tmp_pat
      "Nieuw ding: geen LVS-status (lvs: …); kies één van: Nieuw, Dossier incompleet, Dossier compleet, In beraad, "
      "Gearrangeerd, In behandeling, Afgerond, Afgewezen"),
     ("  - {naam: Nieuw ding, lvs: Afgerondd, eind: nee, achtervoegsel: nee, swv: ja, betekenis: \"x\"}",
-     "Nieuw ding: onbekende LVS-status 'Afgerondd' (bedoelt u 'Afgerond'?)"),
+     "Nieuw ding: onbekende LVS-status 'Afgerondd' (bedoelde u 'Afgerond'?)"),
     ("  - {naam: Nieuw ding, lvs: Nieuw, achtervoegsel: nee, swv: ja, betekenis: \"x\"}",
      "Nieuw ding: eind ontbreekt (ja of nee)"),
     ("  - {naam: Nieuw ding, lvs: Nieuw, eind: misschien, achtervoegsel: nee, swv: ja, betekenis: \"x\"}",
      "Nieuw ding: eind is ja of nee, niet 'misschien'"),
     ("  - {naam: Nieuw ding, lvs: Nieuw, eind: ja, achtervoegsel: nee, swv: ja, betekenis: \"x\", beteknis: \"y\"}",
-     "Nieuw ding: onbekende sleutel 'beteknis' (bedoelt u 'betekenis'?)"),
+     "Nieuw ding: onbekende sleutel 'beteknis' (bedoelde u 'betekenis'?)"),
     ("  - {naam: In beraad, lvs: In beraad, eind: nee, achtervoegsel: nee, swv: ja, betekenis: \"x\"}",
      f"In beraad: deze status staat er twee keer in (ook op regel {_line_of(ROOT / 'bpmn' / 'statussen.yaml', 'naam: In beraad')})"),
     ("  - {naam: Kapot, lvs: Nieuw",  # the closing } is missing

@@ -99,9 +99,9 @@ class Statuslijst:
             namen = [s.naam for s in self.statussen if s.achtervoegsel]
             tip = next(iter(difflib.get_close_matches(status.strip(), namen, n=1, cutoff=0.6)), None)
             tekst = f'zet_status("{status}" + …) geeft geen status uit {BESTAND}'
-            return tekst + (f" (bedoelt u \"{tip} \"?)" if tip else "")
+            return tekst + (f" (bedoelde u \"{tip} \"?)" if tip else "")
         tip = self.suggestie(status.strip())
-        return f"onbekende status '{status}': staat niet in {BESTAND}" + (f" (bedoelt u '{tip}'?)" if tip else "")
+        return f"onbekende status '{status}': staat niet in {BESTAND}" + (f" (bedoelde u '{tip}'?)" if tip else "")
 
 
 def _heeft_suffix(status: str, naam: str) -> bool:
@@ -232,7 +232,7 @@ class _Lezer:
             sleutel = str(key_node.value)
             if sleutel not in SLEUTELS:
                 tip = difflib.get_close_matches(sleutel, SLEUTELS, n=1)
-                hint = f"bedoelt u '{tip[0]}'?" if tip else f"wel: {', '.join(SLEUTELS)}"
+                hint = f"bedoelde u '{tip[0]}'?" if tip else f"wel: {', '.join(SLEUTELS)}"
                 self.fout(regel, _naam_in(item), f"onbekende sleutel '{sleutel}' ({hint})")
             elif sleutel in velden:
                 self.fout(regel, _naam_in(item), f"sleutel '{sleutel}' staat er twee keer")
@@ -251,7 +251,7 @@ class _Lezer:
             self.fout(regel, naam, self.ontbrekend("lvs"))
         elif waarde is not None and tekst not in _lvs_statussen():
             tip = difflib.get_close_matches(tekst, _lvs_statussen(), n=1)
-            hint = f"bedoelt u '{tip[0]}'?" if tip else f"wel: {', '.join(_lvs_statussen())}"
+            hint = f"bedoelde u '{tip[0]}'?" if tip else f"wel: {', '.join(_lvs_statussen())}"
             self.fout(regel, naam, f"onbekende LVS-status '{tekst}' ({hint})")
             return ""
         return tekst
