@@ -134,6 +134,11 @@ CORPUS: list[tuple[str, str, str, bool]] = [
     ("percent width", "script", "x = '%999999999d' % 1", True),
     ("f-string width", "script", "x = f'{1:>999999999}'", True),
     ("f-string computed width", "script", "w = 9\nx = f'{1:>{w}}'", True),
+    ("sum of lists", "script", "x = sum([[1]] * 10 ** 5, [])", False),
+    ("star-args blow-up", "script", "x = [range(10 ** 6)] * 10 ** 5\ny = list(zip(*x))", False),
+    ("star-args max", "condition", "max(*([1] * 10 ** 6)) > 0", False),
+    ("self-containing list", "script", "x = [1]\nx.append(x)", False),
+    ("date overflow", "script", "x = plus_dagen('9999-12-31', 1)", False),
     ("timer power tower", "timer", '"P" + str(10 ** 10 ** 10) + "D"', False),
     ("timer endless", "timer", "sum(range(10 ** 13))", False),
 ]
@@ -274,6 +279,8 @@ def test_functie_and_controle_expressions_run_in_the_sandbox(code: str, error: t
         ("{% for a in range(100000) %}{{ 'x' * 1000 }}{% endfor %}", TooLarge),
         ("{{ lipsum(1000000) }}", DiagramCodeError),
         ("{{ naam.__class__.__mro__ }}", DiagramCodeError),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", DiagramCodeError),
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}", TooLarge),
     ],
 )
 def test_instructions_render_in_the_sandbox(template: str, error: type[DiagramCodeError]) -> None:

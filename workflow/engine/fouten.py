@@ -93,6 +93,8 @@ def _python_error(exc: BaseException) -> str | None:
         return "zoekt een element op dat niet in de lijst staat"
     if isinstance(exc, ZeroDivisionError):
         return "deelt door nul"
+    if isinstance(exc, OverflowError):
+        return "rekent met een getal, datum of duur die te groot is"
     if isinstance(exc, TypeError):
         return "rekent of vergelijkt met waarden van een verkeerd soort (zoals tekst met een getal)"
     if isinstance(exc, AttributeError):
