@@ -355,3 +355,23 @@ def test_no_matching_branch_is_said_in_dutch_with_the_values_tested() -> None:
 
     assert str(raised.value) == "Geen van de uitgaande paden van ‘gw_keuze’ past bij de invoer (x = 2)."
     assert raised.value.bpmn_id == "gw_keuze"
+
+
+def test_a_loop_of_slow_lookups_is_stopped_by_the_deadline_not_after_many_more_passes() -> None:
+    import workflow.engine.expressions as expressions
+
+    calls: list[int] = []
+
+    def traag() -> int:
+        time.sleep(0.01)  # a lookup in the database
+        calls.append(1)
+        return 1
+
+    expressions.register_lookup_helper("traag_opzoeken", traag)
+    try:
+        with pytest.raises(TooSlow, match="langer dan"):
+            evaluate_expression("sum(traag_opzoeken() for i in range(10 ** 6))", {})
+    finally:
+        del expressions.LOOKUP_HELPERS["traag_opzoeken"]
+        expressions._compiled.cache_clear()
+    assert len(calls) < 150  # 1 s of 10 ms lookups, not hundreds of passes past the deadline

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment, 
 from workflow.engine.expressions import (
     DATE_HELPERS,
     LIMITS,
+    LOOKUP_HELPERS,
     SAFE_BUILTIN_NAMES,
     DiagramCodeError,
     Limits,
@@ -90,7 +91,7 @@ class Budget:
         self.steps += 1
         if self.steps > self.limits.steps:
             raise TooSlow(f"meer dan {self.limits.steps} herhalingen")
-        if not self.steps & 0xFF and time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline:  # every pass: one pass may be slow (a lookup in the database)
             raise TooSlow(f"langer dan {self.limits.seconds:g} seconde bezig")
 
     def getiter(self, value: Any) -> _Ticking:
@@ -282,10 +283,11 @@ def check_value(name: str, value: Any, limits: Limits | None = None) -> None:
 
 # --- running ------------------------------------------------------------------------------
 def evaluate_expression(code: str, data: Mapping[str, Any], helpers: Mapping[str, Any] | None = None) -> Any:
-    """Evaluate one expression over ``data`` in the sandbox (conditions, functie, controle)."""
+    """Evaluate one expression over ``data`` in the sandbox (``functie="=…"``; the engine's own
+    conditions go through SandboxEnvironment). The lookups the check allows are there too."""
     compiled = check_expression(code, "eval")
     budget = Budget()
-    scope = {**public(data), **budget.globals({**DATE_HELPERS, **(helpers or {})})}
+    scope = {**public(data), **budget.globals({**DATE_HELPERS, **LOOKUP_HELPERS, **(helpers or {})})}
     return _guarded(lambda: eval(compiled, scope))  # noqa: S307 - restricted code, guarded globals
 
 
