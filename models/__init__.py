@@ -8,6 +8,7 @@ from models.base import db, utcnow
 from models.bestuur import Bestuur
 from models.bijlage import Bijlage
 from models.budget import Budget, Toekenning
+from models.concept import Concept
 from models.dossier import Dossier
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
@@ -35,6 +36,7 @@ __all__ = [
     "AuditEntry",
     "Bestuur",
     "Bijlage",
+    "Concept",
     "Budget",
     "Dossier",
     "Hulpvraag",

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from models.user import User
 
 ACTIES = ("bekijken", "aanmaken", "wijzigen", "downloaden", "exporteren", "taak_afronden")
-OBJECT_TYPES = ("dossier", "hulpvraag", "bijlage", "taak", "export", "audit", "koppeling", "mail", "procesversie")
+OBJECT_TYPES = ("dossier", "hulpvraag", "bijlage", "taak", "export", "audit", "koppeling", "mail", "procesversie",
+                "concept")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined]
