@@ -13,6 +13,11 @@ NPM_STAMP := node_modules/.package-lock-installed
 HTMX := web/static/vendor/htmx.min.js
 BPMN_VIEWER := web/static/vendor/bpmn-viewer.production.min.js
 AXE := node_modules/axe-core/axe.min.js
+# The studio's scripts: every web/studio_js/<naam>.js (not _*.js, which are imported modules) is bundled
+# with esbuild into web/static/vendor/studio/<naam>.js (+ <naam>.css for the CSS it imports).
+STUDIO_SRC := $(wildcard web/studio_js/*.js)
+STUDIO_ENTRIES := $(filter-out web/studio_js/_%,$(STUDIO_SRC))
+STUDIO_STAMP := web/static/vendor/studio/.built
 
 # What CI runs the suite against a second time.
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -20,7 +25,7 @@ CI_REDIS_URL := redis://127.0.0.1:6379/15
 
 .PHONY: setup run test lint pytest ci-services chromium
 
-setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) $(AXE) chromium
+setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) $(AXE) $(STUDIO_STAMP) chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +47,13 @@ $(BPMN_VIEWER): $(NPM_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js $@
 	cp node_modules/bpmn-js/dist/assets/diagram-js.css node_modules/bpmn-js/dist/assets/bpmn-js.css $(dir $@)
+
+$(STUDIO_STAMP): $(NPM_STAMP) $(STUDIO_SRC)
+	mkdir -p $(dir $@)
+	$(if $(STUDIO_ENTRIES),node_modules/.bin/esbuild $(STUDIO_ENTRIES) --bundle --minify --format=iife --target=es2020 \
+		--outdir=$(dir $@) --loader:.woff=file --loader:.woff2=file --loader:.ttf=file --loader:.eot=file \
+		--loader:.svg=file --log-level=warning,)
+	touch $@
 
 # axe-core checks pages against WCAG 2.1 A/AA in the browser tests (never served to users).
 $(AXE): $(NPM_STAMP)

@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         overlegronde,
         policy,
         processen,
+        studio,
         taken,
         ui,
     )
@@ -78,7 +79,7 @@ def register_blueprints(app: Flask) -> None:
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, processen, taken):
+    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, processen, studio, taken):
         app.register_blueprint(module.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
