@@ -12,3 +12,5 @@ BEKIJKEN = ("procesbeheerder", "beheerder")  # GET routes: web.policy.roles(*BEK
 BEWERKEN = ("procesbeheerder",)  # POST/PUT routes: web.policy.roles(*BEWERKEN)
 
 __all__ = ["bp", "BEKIJKEN", "BEWERKEN"]
+
+from web.studio import modeler  # noqa: E402,F401 - registers routes
