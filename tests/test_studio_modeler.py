@@ -3,7 +3,6 @@ server's check shown while editing (in the list and on the element)."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import sqlalchemy as sa
 from models import Concept, db
 from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
 from tests.conftest import csrf_token
-from workflow.studio.concepten import mijn_concept, open_concept
+from workflow.engine.definitions import read_diagram
+from workflow.studio.concepten import als_map, diagram_pad, mijn_concept, open_concept
 
 BUNDLE = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "studio" / "modeler.js"
 PAGE = "/studio/aanpak/modeler"
@@ -113,3 +113,56 @@ def test_the_check_of_unsaved_xml_names_the_element_and_stores_nothing(app, worl
     assert response.status_code == 200 and len(found) == 1
     assert found[0]["element"] == "toekennen" and "PT1D" in found[0]["melding"]
     assert _drafts() == []
+
+
+# --- in Chromium -----------------------------------------------------------------------------------
+@pytest.fixture
+def modeler(page, world):  # type: ignore[no-untyped-def]
+    from tests.browser import require
+
+    require(BUNDLE.exists(), "the studio bundle is not built (make setup)")
+    login(page, "procesbeheerder")
+    page.goto(PAGE)
+    page.wait_for_selector("text=Klaar om te bewerken.")
+    page.wait_for_selector("#modeler-problemen li")  # the first check has answered
+    return page
+
+
+def _select(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(
+        "(id) => { const m = window.kansrijkModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+        element_id,
+    )
+    page.wait_for_selector(f".bio-properties-panel-header-label:has-text('{element_id}'), #bio-properties-panel-id")
+
+
+def _open_kansrijk(page) -> None:  # type: ignore[no-untyped-def]
+    header = page.locator(".bio-properties-panel-group-header:has-text('Kansrijk')")
+    if not page.locator("#bio-properties-panel-kansrijk-status").is_visible():
+        header.click()
+    page.wait_for_selector("#bio-properties-panel-kansrijk-status")
+
+
+def test_a_status_set_in_the_panel_is_saved_read_by_the_engine_and_shown_again(modeler, world):
+    _select(modeler, "toekennen")
+    _open_kansrijk(modeler)
+    modeler.select_option("#bio-properties-panel-kansrijk-status", "In behandeling")
+    modeler.click("#modeler-opslaan")
+    modeler.wait_for_selector("text=Concept opgeslagen (revisie 2).")
+
+    db.session.expire_all()
+    concept = mijn_concept("aanpak", world.users["procesbeheerder"])
+    assert '<spiffworkflow:property name="status" value="In behandeling" />' in concept.bpmn_xml
+    with als_map(concept) as folder:
+        spec = read_diagram(diagram_pad(folder, concept))
+    from workflow.engine.run import parse_bpmn
+
+    parser, _tree = parse_bpmn(concept.bpmn_xml.encode(), "aanpak.bpmn")
+    task = parser.get_spec(spec.process_id).task_specs["toekennen"]
+    assert task.extensions["properties"]["status"] == "In behandeling"
+
+    modeler.reload()
+    modeler.wait_for_selector("text=Klaar om te bewerken.")
+    _select(modeler, "toekennen")
+    _open_kansrijk(modeler)
+    assert modeler.locator("#bio-properties-panel-kansrijk-status").input_value() == "In behandeling"

@@ -53,7 +53,8 @@ def keuzes(forms: dict[str, Any]) -> dict[str, list[str]]:
         namen = statussen.filterstatussen(True)
     except statussen.StatussenFout:
         namen = []  # a vocabulary that was never good: the check reports it; the panel offers free text
-    return {"formulieren": schemas, "statussen": list(namen), "lanes": sorted(LANE_ROLES)}
+    ui = sorted(naam for naam in forms if naam.endswith(".ui.json"))
+    return {"formulieren": schemas, "ui": ui, "statussen": list(namen), "lanes": sorted(LANE_ROLES)}
 
 
 def geen_xml(found: list[Probleem]) -> Probleem | None:
