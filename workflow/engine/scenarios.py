@@ -62,6 +62,17 @@ class Scenario:
     opzoeken: dict[str, Any] = field(default_factory=dict)  # lookup helper -> the answer it gives
 
 
+@dataclass(frozen=True)
+class StapUitkomst:
+    """How one step of a scenario went (the studio shows it per step)."""
+
+    nummer: int
+    taak: str  # BPMN id; "" for a timers step
+    geslaagd: bool
+    melding: str = ""
+    status: str | None = None  # the status after the step, when it got that far
+
+
 @dataclass
 class ScenarioResult:
     diagram: str
@@ -70,6 +81,7 @@ class ScenarioResult:
     melding: str = ""
     statussen: list[str] = field(default_factory=list)  # the status after every step
     gelopen: set[tuple[str, str]] = field(default_factory=set)  # (from, to) of flows taken
+    stappen: list[StapUitkomst] = field(default_factory=list)  # per step, up to the failing one
 
 
 class _Failed(Exception):
@@ -166,6 +178,7 @@ class _Runner:
         self.status = VOORLOPIGE_AANMELDING
         self.statussen: list[str] = []
         self.gelopen: set[tuple[str, str]] = set()
+        self.uitkomsten: list[StapUitkomst] = []
 
     def run(self) -> None:
         try:
@@ -173,9 +186,21 @@ class _Runner:
         except EngineError as exc:
             raise _Failed(f"bij de start: het proces kon niet verder{_where(exc)}: {exc}") from exc
         for number, step in enumerate(self.scenario.stappen, 1):
-            run = self._step(run, step, f"stap {number} ({step.taak})")
+            run = self._recorded(run, step, number)
         self._check_end(run)
         self.gelopen = _flows_taken(run)  # the task tree keeps every task it went through
+
+    def _recorded(self, run: Run, step: Stap, number: int) -> Run:
+        """One step, with its outcome kept for the per-step report."""
+        done = len(self.statussen)
+        try:
+            run = self._step(run, step, f"stap {number} ({step.taak})")
+        except _Failed as exc:
+            status = self.statussen[-1] if len(self.statussen) > done else None
+            self.uitkomsten.append(StapUitkomst(number, step.taak, False, str(exc), status))
+            raise
+        self.uitkomsten.append(StapUitkomst(number, step.taak, True, "", self.status))
+        return run
 
     def _helpers(self) -> dict[str, Any]:
         """Lookups answer with the scenario's fixed values (no database here)."""
@@ -324,8 +349,8 @@ def run_scenario(diagram: Diagram, scenario: Scenario, *, roundtrip: bool = Fals
     try:
         runner.run()
     except _Failed as exc:
-        return ScenarioResult(diagram.key, scenario.naam, False, str(exc), runner.statussen)
-    return ScenarioResult(diagram.key, scenario.naam, True, "", runner.statussen, runner.gelopen)
+        return ScenarioResult(diagram.key, scenario.naam, False, str(exc), runner.statussen, stappen=runner.uitkomsten)
+    return ScenarioResult(diagram.key, scenario.naam, True, "", runner.statussen, runner.gelopen, runner.uitkomsten)
 
 
 def run_file(diagram_path: Path, *, roundtrip: bool = False) -> list[ScenarioResult]:
@@ -370,7 +395,9 @@ def _combine(straight: ScenarioResult, saved: ScenarioResult) -> ScenarioResult:
         return saved
     if straight.statussen != saved.statussen:
         message = f"na opslaan en laden: statussen {saved.statussen}, niet {straight.statussen}"
-        return ScenarioResult(straight.diagram, straight.naam, False, message, straight.statussen)
+        return ScenarioResult(
+            straight.diagram, straight.naam, False, message, straight.statussen, stappen=saved.stappen
+        )
     return straight
 
 
