@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+import yaml
 
 from models import AuditEntry, Concept, Dossier, HumanTask, ProcessInstance, db
 from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
@@ -15,6 +16,7 @@ from workflow.engine.scenarios import load_scenarios
 from workflow.hulpvragen import create_hulpvraag
 from workflow.studio.concepten import mijn_concept, open_concept, opslaan
 from workflow.studio.scenarios import scenario_lijst, voorstellen
+from workflow.studio.scenariotekst import herschreven, kop
 
 URL = "/studio/aanpak/scenarios"
 GEHEIM = "Jantje Geheimnaam woont op de Kerkstraat 12 en heeft dyslexie"
@@ -94,6 +96,7 @@ def test_edit_saves_loadable_yaml_that_runs_and_keeps_the_header(app, world, cli
     assert saved.status_code == 302
     concept = _concept(world)
     assert concept.scenarios.startswith("# Scenario's voor aanpak.bpmn")
+    assert "# Elk besluit vraagt een reden." in concept.scenarios  # another scenario's comment stays
     (tmp_path / "aanpak.scenarios.yaml").write_text(concept.scenarios, "utf-8")
     scenarios = load_scenarios(tmp_path / "aanpak.scenarios.yaml")
     assert scenarios[2].naam == "Afgewezen, met een andere reden"
@@ -266,3 +269,34 @@ def test_browser_run_shows_per_step_results_and_pages_are_accessible(app, world,
     page.wait_for_selector("text=Gegevens over het kind zijn niet overgenomen")
     assert "Jantje" not in page.content()
     assert_accessible(page)
+
+
+def test_a_save_keeps_the_comments_of_the_scenarios_it_did_not_change(app):
+    text = (Path(app.config["BPMN_DIR"]) / "aanpak.scenarios.yaml").read_text("utf-8")
+    oud = yaml.safe_load(text)["scenarios"]
+    nieuw = [{**oud[0], "naam": "Eerste, hernoemd"}, *oud[1:], {"naam": "Nieuw", "stappen": [], "einde": True}]
+
+    changed = herschreven(text, list(oud), nieuw)
+
+    assert changed is not None and yaml.safe_load(changed)["scenarios"] == nieuw
+    assert changed.startswith(kop(text)) and "# Elk besluit vraagt een reden." in changed
+    assert "  - naam: Eerste, hernoemd\n    stappen:\n      - taak: toekennen" in changed
+    removed = herschreven(text, list(oud), oud[:6], verwijderd=6)
+    assert removed is not None and "# Elk besluit" not in removed and yaml.safe_load(removed)["scenarios"] == oud[:6]
+    assert herschreven("scenarios: []\n", [], nieuw) is None  # a layout it does not follow: written anew
+
+
+def test_removing_a_scenario_keeps_the_others(app, world, client, auth):
+    auth.login("procesbeheerder")
+    user = world.users["procesbeheerder"]
+    open_concept("aanpak", user)
+    db.session.commit()
+    html = client.get(f"{URL}/2").text
+    assert "Scenario 2 verwijderen uit het concept" in html
+
+    removed = client.post(f"{URL}/2/verwijderen", data={"revisie": 1, "csrf_token": csrf_token(html)})
+    stale = client.post(f"{URL}/2/verwijderen", data={"revisie": 1, "csrf_token": csrf_token(html)})
+
+    assert removed.status_code == 302 and stale.status_code == 409
+    namen = [s["naam"] for s in scenario_lijst(_concept(world))]
+    assert "Toegekend en direct in behandeling" not in namen and len(namen) == 6

@@ -104,7 +104,7 @@ def _bewerkpagina(concept: Any, nr: int, scenario: dict[str, Any], *, melding: s
     html = render_template(
         "studio/scenario.html", concept=concept, key=concept.process_key, nr=nr, s=scenario, melding=melding,
         taken=sc.taken(concept), statussen=filterstatussen(True), timers=sc.TIMERS,
-        revisie=concept.revisie if revisie is None else revisie, bron=bron,
+        revisie=concept.revisie if revisie is None else revisie, bron=bron, aantal=len(_lijst(concept)[0]),
         rijen=[_rijen(stap, {t.id: t for t in sc.taken(concept)}) for stap in scenario.get("stappen") or []],
     )  # fmt: skip
     return html, status

@@ -23,6 +23,7 @@ from workflow.engine.definitions import latest_definition
 from workflow.engine.forms import form_from_files, options_for, widget_for
 from workflow.engine.scenarios import ScenarioFileError, ScenarioResult, load_scenarios, verify
 from workflow.engine.zaakhistorie import taakgegevens
+from workflow.studio import scenariotekst as tekst
 from workflow.studio.concepten import ConceptFout, als_map, diagram_pad, mijn_concept, opslaan
 
 TIMERS = "__timers__"  # the task select's value for a "let the timers go off" step
@@ -120,16 +121,6 @@ def _opvolgers(concept: Concept) -> dict[str, set[str]]:
 
 
 # --- the YAML text --------------------------------------------------------------------------
-def kop(text: str) -> str:
-    """The header comment of the scenario file (leading comment and blank lines)."""
-    lines = []
-    for line in text.splitlines(keepends=True):
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        lines.append(line)
-    return "".join(lines)
-
-
 def document(concept: Concept) -> dict[str, Any]:
     """The scenario file as data; ConceptFout (Dutch) when it cannot be read."""
     text = concept.scenarios or ""
@@ -148,11 +139,6 @@ def scenario_lijst(concept: Concept) -> list[dict[str, Any]]:
     return [s if isinstance(s, dict) else {} for s in document(concept)["scenarios"]]
 
 
-def als_tekst(header: str, content: dict[str, Any]) -> str:
-    body = yaml.safe_dump(content, sort_keys=False, allow_unicode=True, default_flow_style=None, width=110)
-    return (header.rstrip("\n") + "\n\n" if header.strip() else "") + body
-
-
 def controleer(text: str) -> None:
     """ConceptFout with the runner's Dutch message when ``load_scenarios`` refuses the text."""
     with tempfile.TemporaryDirectory(prefix="kansrijk-scenario-") as tmp:
@@ -164,11 +150,17 @@ def controleer(text: str) -> None:
             raise ConceptFout(str(exc).replace("concept.scenarios.yaml", "het scenariobestand")) from exc
 
 
-def bewaar(concept: Concept, user: User, revisie: int, scenarios: list[dict[str, Any]]) -> Concept:
-    """Write the scenario list back below the header; Verouderd / ConceptFout change nothing."""
+def bewaar(
+    concept: Concept, user: User, revisie: int, scenarios: list[dict[str, Any]], *, verwijderd: int | None = None
+) -> Concept:
+    """Write the scenario list back, changing only the scenarios that changed (see scenariotekst);
+    Verouderd / ConceptFout change nothing."""
     content = document(concept)
-    content["scenarios"] = scenarios
-    text = als_tekst(kop(concept.scenarios or ""), content)
+    oud = list(content["scenarios"])
+    text = tekst.herschreven(concept.scenarios or "", oud, scenarios, verwijderd=verwijderd)
+    if text is None:
+        content["scenarios"] = scenarios
+        text = tekst.geheel(tekst.kop(concept.scenarios or ""), content)
     controleer(text)
     return opslaan(concept, user, revisie, scenarios=text)
 
@@ -190,7 +182,7 @@ def verwijder_scenario(concept: Concept, user: User, revisie: int, nr: int) -> C
     if not 1 <= nr <= len(lijst):
         raise ConceptFout(f"Er is geen scenario {nr}.")
     del lijst[nr - 1]
-    return bewaar(concept, user, revisie, lijst)
+    return bewaar(concept, user, revisie, lijst, verwijderd=nr - 1)
 
 
 def bekijk_concept(process_key: str, user: User) -> Concept | None:
