@@ -220,3 +220,20 @@ def test_the_modeler_page_is_accessible(modeler):
     _select(modeler, "toekennen")
     _open_kansrijk(modeler)
     assert_accessible(modeler)
+
+
+def test_a_save_refused_as_stale_says_so_and_keeps_the_edits(modeler, world):
+    open_concept("aanpak", world.users["procesbeheerder"])  # another tab made the draft after this page opened
+    db.session.commit()
+    _select(modeler, "toekennen")
+    _open_kansrijk(modeler)
+    modeler.select_option("#bio-properties-panel-kansrijk-status", "In behandeling")
+
+    modeler.click("#modeler-opslaan")
+
+    modeler.wait_for_selector("#modeler-melding.fout:has-text('intussen opgeslagen')")
+    assert "staan nog in de editor" in modeler.inner_text("#modeler-melding")
+    assert modeler.locator("#bio-properties-panel-kansrijk-status").input_value() == "In behandeling"
+    assert modeler.locator("#modeler-opslaan").is_enabled()
+    db.session.expire_all()
+    assert mijn_concept("aanpak", world.users["procesbeheerder"]).revisie == 1
