@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +13,11 @@ from models import db
 from tests.browser import assert_accessible, live_server, page  # noqa: F401 - fixtures
 from tests.browser import login as browser_login
 from tests.conftest import csrf_token, login
+from workflow.engine.forms import widget_for
 from workflow.studio.concepten import mijn_concept, open_concept, opslaan, problemen
+from workflow.studio.formulieren import fouten, naar_json, ui_bestand, uit_json
 
+BPMN = Path(__file__).resolve().parent.parent / "bpmn"
 LIJST = "/studio/aanpak/formulieren"
 EDITOR = "/studio/aanpak/formulieren/aanpak-toekennen.json"
 
@@ -80,6 +85,45 @@ def test_fields_are_saved_as_schema_and_ui_schema_in_the_style_of_bpmn(client, w
     assert ui == {"ui:order": ["reden", "besluit", "uren"], "reden": {"ui:widget": "textarea"},
                   "besluit": {"ui:widget": "radio"}}  # fmt: skip
     assert [p for p in problemen(concept) if p.bestand.startswith("aanpak-toekennen")] == []
+
+
+@pytest.mark.parametrize("bestand", sorted(p.name for p in BPMN.glob("*.json") if not p.name.endswith(".ui.json")))
+def test_every_form_in_bpmn_survives_the_editor_unchanged(bestand):
+    schema = json.loads((BPMN / bestand).read_text("utf-8"))
+    ui_pad = BPMN / ui_bestand(bestand)
+    ui = json.loads(ui_pad.read_text("utf-8")) if ui_pad.exists() else {}
+
+    editor = uit_json(bestand, schema, ui)
+    nieuw, nieuw_ui = naar_json(editor)
+
+    assert fouten(editor) == {}
+    zonder_help = [{k: v for k, v in prop.items() if k != "description"} for prop in schema["properties"].values()]
+    assert [{k: v for k, v in p.items() if k != "description"} for p in nieuw["properties"].values()] == zonder_help
+    assert set(nieuw) == set(schema) and nieuw.get("required") == schema.get("required")
+    assert {n: widget_for(p, nieuw_ui.get(n, {})) for n, p in nieuw["properties"].items()} == {
+        n: widget_for(p, ui.get(n, {})) for n, p in schema["properties"].items()
+    }
+
+
+def test_a_problem_the_check_finds_refuses_the_save_and_lists_it(client, world):
+    login(client, "procesbeheerder")
+    data = {"titel": "Aanpak toekennen", "aantal": "1", "actie": "opslaan",
+            **_veld(0, "reden", "Reden", ui='{"ui:widget": "onbekend"}')}  # fmt: skip
+
+    response = _post(client, data)
+
+    assert response.status_code == 422 and "de controle vond problemen" in response.text
+    assert "widget &#39;onbekend&#39; bestaat niet" in response.text and 'value="Reden"' in response.text
+    assert _draft(world) is None or "onbekend" not in str(_draft(world).forms)
+
+
+def test_an_invalid_schema_from_expert_keys_is_refused(client, world):
+    login(client, "procesbeheerder")
+    data = {"titel": "T", "aantal": "1", "actie": "opslaan", **_veld(0, "code", "Code", extra='{"pattern": 5}')}
+
+    response = _post(client, data, url="/studio/aanpak/formulieren/aanpak-wachten.json")
+
+    assert response.status_code == 422 and "geen geldig JSON-schema" in response.text and 'value="Code"' in response.text
 
 
 def test_add_remove_and_move_fields_re_render_the_editor(client, world):

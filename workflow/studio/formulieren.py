@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from lxml import etree
 
 from models import Concept, User
@@ -28,8 +30,9 @@ SOORTEN = {
     "string:radio": "Keuzerondjes",
     "string:date": "Datum",
     "string:email": "E-mailadres",
-    "string:user": "Gebruiker kiezen",
     "integer:number": "Geheel getal",
+    "integer:user": "Gebruiker kiezen",
+    "string:user": "Gebruiker kiezen (bewaard als tekst)",
     "number:number": "Getal",
     "number:money": "Bedrag (€)",
     "boolean:yesno": "Ja/nee",
@@ -307,6 +310,10 @@ def formulier_opslaan(concept: Concept, user: User, revisie: int, formulier: For
     if fouten(formulier):
         raise ConceptFout("Het formulier is niet opgeslagen: verbeter eerst de gemarkeerde velden.")
     schema, ui = naar_json(formulier)
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:  # an expert's extra key, e.g. "pattern": 5
+        raise ConceptFout(f"Het formulier is niet opgeslagen: het is geen geldig JSON-schema ({exc.message}).") from exc
     forms = {**(concept.forms or {}), formulier.bestand: schema, formulier.ui_bestand: ui}
     opslaan(concept, user, revisie, forms=forms)
     return [p for p in problemen(concept) if p.bestand in (formulier.bestand, formulier.ui_bestand)]
