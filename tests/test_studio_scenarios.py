@@ -168,6 +168,8 @@ def test_a_scenario_from_a_real_case_holds_no_pupil_data_and_runs_green(app, wor
     choose = client.get(f"{URL}/uit-zaak")
     assert hulpvraag.aanvraagnummer in choose.text and "Jantje" not in choose.text and "Geheimnaam" not in choose.text
 
+    wrong = client.post(f"{URL}/uit-zaak", data={"zaak": "abc", "csrf_token": csrf_token(choose.text)})
+    assert wrong.status_code == 422 and "Kies een zaak" in wrong.text and "Scenario maken" in wrong.text
     made = client.post(f"{URL}/uit-zaak", data={"zaak": instance.id, "csrf_token": csrf_token(choose.text)})
 
     assert made.status_code == 302 and "bron=zaak" in made.headers["Location"]
@@ -241,8 +243,13 @@ def test_insert_step_helper_adds_the_new_task_to_every_scenario_that_passes_ther
 def test_beheerder_may_look_but_not_change(app, world, client, auth):
     auth.login("beheerder")
     listing = client.get(URL)
-    assert listing.status_code == 200
-    assert client.get(f"{URL}/1").status_code == 200 and client.get(f"{URL}/uit-zaak").status_code == 200
+    assert listing.status_code == 200 and "niet draaien of wijzigen" in listing.text
+    assert "Alle scenario&#39;s draaien" not in listing.text and "Alle scenario's draaien" not in listing.text
+    edit = client.get(f"{URL}/1")
+    assert (
+        edit.status_code == 200 and "Scenario opslaan" not in edit.text and "bekijken maar niet wijzigen" in edit.text
+    )
+    assert "Scenario maken" not in client.get(f"{URL}/uit-zaak").text
     token = csrf_token(listing.text)
     for url in (f"{URL}/draaien", f"{URL}/1", f"{URL}/uit-zaak", f"{URL}/invoegen", f"{URL}/1/verwijderen"):
         assert client.post(url, data={"csrf_token": token, "revisie": 1, "naam": "x"}).status_code in (403, 404), url

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import current_app
 
-from models import AanpakKoppeling, db
+from models import AanpakKoppeling, User, db
 from workflow.engine.definitions import latest_definition
 
 log = logging.getLogger(__name__)
@@ -41,3 +42,27 @@ def aanpak_voor_titel(titel: str) -> str | None:
             return str(key)
     log.warning("no published aanpak for a hulpvraag title; none started")
     return None
+
+
+def koppeling_opslaan(keuzes: Mapping[str, str], toegestaan: Iterable[str], titels: Iterable[str], user: User) -> None:
+    """Store the beheerder's choice per title ("" = back to the file's default), flushed.
+
+    KoppelingFout (Dutch, nothing changed) when a title names an aanpak outside ``toegestaan``."""
+    toegestaan, titels = set(toegestaan), list(titels)
+    wrong = [t for t in titels if keuzes.get(t, "") and keuzes.get(t, "") not in toegestaan]
+    if wrong:
+        raise KoppelingFout(f"Onbekende aanpak gekozen bij: {', '.join(wrong)}. Er is niets opgeslagen.")
+    for titel in titels:
+        key = keuzes.get(titel, "")
+        row = db.session.get(AanpakKoppeling, titel)
+        if key and row is None:
+            db.session.add(AanpakKoppeling(titel=titel, process_key=key, gewijzigd_door_id=user.id))
+        elif key and row is not None:
+            row.process_key, row.gewijzigd_door_id = key, user.id
+        elif row is not None:
+            db.session.delete(row)  # back to the process owner's default
+    db.session.flush()
+
+
+class KoppelingFout(ValueError):
+    """A title → aanpak choice that cannot be stored; the message is Dutch."""

@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import AanpakKoppeling, db
+from models import db
 from models.hulpvraag import TITELS
 from web import policy
 from web.beheer import bp
 from web.hulpvragen.aanpakken import beschikbare_aanpakken
-from workflow.aanpakken import gekozen_aanpak
+from workflow.aanpakken import KoppelingFout, gekozen_aanpak, koppeling_opslaan
 
 
 @bp.get("/aanpakken")
@@ -24,20 +24,11 @@ def aanpakken() -> str:
 @bp.post("/aanpakken")
 @policy.roles("beheerder")
 def aanpakken_opslaan() -> Response | tuple[str, int]:
-    keuzes = dict(beschikbare_aanpakken())
-    wrong = [t for t in TITELS if request.form.get(t, "") not in keuzes and request.form.get(t, "")]
-    if wrong:
-        flash(f"Onbekende aanpak gekozen bij: {', '.join(wrong)}. Er is niets opgeslagen.", "error")
+    try:
+        koppeling_opslaan(request.form, dict(beschikbare_aanpakken()), TITELS, current_user)
+    except KoppelingFout as fout:
+        flash(str(fout), "error")
         return redirect(url_for("beheer.aanpakken"))
-    for titel in TITELS:
-        key = request.form.get(titel, "")
-        row = db.session.get(AanpakKoppeling, titel)
-        if key and row is None:
-            db.session.add(AanpakKoppeling(titel=titel, process_key=key, gewijzigd_door_id=current_user.id))
-        elif key and row is not None:
-            row.process_key, row.gewijzigd_door_id = key, current_user.id
-        elif row is not None:
-            db.session.delete(row)  # back to the process owner's default
     db.session.commit()
     flash("De koppeling tussen titels en aanpakken is opgeslagen.", "success")
     return redirect(url_for("beheer.aanpakken"))

@@ -13,4 +13,4 @@ BEWERKEN = ("procesbeheerder",)  # POST/PUT routes: web.policy.roles(*BEWERKEN)
 
 __all__ = ["bp", "BEKIJKEN", "BEWERKEN"]
 
-from web.studio import formulieren, modeler, scenarios  # noqa: E402,F401 - registers routes
+from web.studio import bestanden, formulieren, modeler, overzicht, scenarios, verschil  # noqa: E402,F401 - registers routes

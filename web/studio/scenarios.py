@@ -60,7 +60,7 @@ def _lijstpagina(concept: Any, *, resultaten: list[Any] | None = None, melding: 
         "studio/scenarios.html", concept=concept, key=concept.process_key, lijst=lijst, fout=fout or melding,
         resultaten=resultaten, per_scenario=per_scenario, taken={t.id: t for t in sc.taken(concept)},
         voorstellen=sc.voorstellen(concept), statussen=filterstatussen(True), invoer=invoeg_invoer or MultiDict(),
-        timers=sc.TIMERS,
+        timers=sc.TIMERS, mag_bewerken=current_user.heeft_rol(*BEWERKEN),
     )  # fmt: skip
     return html, status
 
@@ -105,6 +105,7 @@ def _bewerkpagina(concept: Any, nr: int, scenario: dict[str, Any], *, melding: s
         "studio/scenario.html", concept=concept, key=concept.process_key, nr=nr, s=scenario, melding=melding,
         taken=sc.taken(concept), statussen=filterstatussen(True), timers=sc.TIMERS,
         revisie=concept.revisie if revisie is None else revisie, bron=bron, aantal=len(_lijst(concept)[0]),
+        mag_bewerken=current_user.heeft_rol(*BEWERKEN),
         rijen=[_rijen(stap, {t.id: t for t in sc.taken(concept)}) for stap in scenario.get("stappen") or []],
     )  # fmt: skip
     return html, status
@@ -226,11 +227,18 @@ def _verwerk(scenario: dict[str, Any], actie: str) -> dict[str, Any]:
 
 
 # --- from a real case ------------------------------------------------------------------------------
+def _zaakpagina(key: str, *, melding: str = "", status: int = 200) -> Pagina:
+    html = render_template(
+        "studio/scenario_uit_zaak.html", concept=_bekijk(key), key=key, zaken=sc.zaken(key), melding=melding,
+        mag_bewerken=current_user.heeft_rol(*BEWERKEN),
+    )  # fmt: skip
+    return html, status
+
+
 @bp.get("/<key>/scenarios/uit-zaak")
 @policy.roles(*BEKIJKEN)
 def scenario_uit_zaak(key: str) -> Pagina:
-    concept = _bekijk(key)
-    return render_template("studio/scenario_uit_zaak.html", concept=concept, key=key, zaken=sc.zaken(key)), 200
+    return _zaakpagina(key)
 
 
 @bp.post("/<key>/scenarios/uit-zaak")
@@ -240,18 +248,14 @@ def scenario_uit_zaak_maken(key: str) -> Response | Pagina:
     instance = db.session.get(ProcessInstance, _getal(request.form.get("zaak")))
     if instance is None or instance not in sc.zaken(key, limit=10_000):
         db.session.rollback()
-        html = render_template("studio/scenario_uit_zaak.html", concept=_bekijk(key), key=key, zaken=sc.zaken(key),
-                               melding="Kies een zaak van deze aanpak uit de lijst.")  # fmt: skip
-        return html, 422
+        return _zaakpagina(key, melding="Kies een zaak van deze aanpak uit de lijst.", status=422)
     try:
         scenario = sc.uit_zaak(concept, instance, current_user)
         nr = len(sc.scenario_lijst(concept)) + 1
         sc.bewaar_scenario(concept, current_user, concept.revisie, nr, scenario)
     except ConceptFout as exc:
         db.session.rollback()
-        html = render_template("studio/scenario_uit_zaak.html", concept=_bekijk(key), key=key, zaken=sc.zaken(key),
-                               melding=str(exc))  # fmt: skip
-        return html, 422
+        return _zaakpagina(key, melding=str(exc), status=422)
     db.session.commit()
     flash(UIT_ZAAK_GEMAAKT, "success")
     return redirect(url_for("studio.scenario", key=key, nr=nr, bron="zaak"))

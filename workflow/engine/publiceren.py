@@ -61,6 +61,10 @@ from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 
 log = logging.getLogger(__name__)
 TERUGZETTEN = "terugzetten"
+STUDIO, STUDIO_ZIP = "studio", "studio-zip"
+# Sources that do not publish the diagram folder: the folder rule ("published only when it differs from
+# what was last published from the folder") ignores them, so a restart does not undo them.
+NIET_UIT_DE_MAP = frozenset({TERUGZETTEN, STUDIO, STUDIO_ZIP})
 VOCABULAIRE = Path(BESTAND).stem  # the key vocabulary problems are filed under: "statussen"
 BRONNEN = {
     "bestand": "bestand",
@@ -68,6 +72,8 @@ BRONNEN = {
     "cli": "flask bpmn publish",
     "browser": "in de browser",
     "terugzetten": "teruggezet",
+    "studio": "in de studio",
+    "studio-zip": "zip in de studio",
 }
 _PAS_ALS = "een diagram wordt pas gepubliceerd als zijn scenario's slagen"
 _CACHE_MAX = 1000
@@ -133,8 +139,8 @@ def terugzetten(
 
 
 def laatste_poging() -> PublicatiePoging | None:
-    """The most recent recorded publication of the diagram folder (a revert is not one)."""
-    query = sa.select(PublicatiePoging).where(PublicatiePoging.bron != TERUGZETTEN)
+    """The most recent recorded publication of the diagram folder (a revert or a studio publication is not one)."""
+    query = sa.select(PublicatiePoging).where(PublicatiePoging.bron.not_in(NIET_UIT_DE_MAP))
     return db.session.scalar(query.order_by(PublicatiePoging.id.desc()).limit(1))
 
 
@@ -155,7 +161,7 @@ def _publiceer(kopie: Path, door: _Door) -> Publicatie:
         geweigerd[VOCABULAIRE] = vocabulaire
     kandidaten, ongewijzigd = [], []
     for path in diagram_files(kopie):
-        diagram, kandidaat = _lees(path, uit_de_map=door.bron != TERUGZETTEN)
+        diagram, kandidaat = _lees(path, uit_de_map=door.bron not in NIET_UIT_DE_MAP)
         regels = _keur(path, kandidaat)
         if regels:
             geweigerd[path.stem] = regels
@@ -185,7 +191,8 @@ def _lees(path: Path, *, uit_de_map: bool) -> tuple[Diagram | None, bool]:
 
 
 def _laatst_uit_de_map(process_key: str) -> ProcessDefinition | None:
-    query = sa.select(ProcessDefinition).filter_by(process_key=process_key).where(ProcessDefinition.bron != TERUGZETTEN)
+    query = sa.select(ProcessDefinition).filter_by(process_key=process_key)
+    query = query.where(ProcessDefinition.bron.not_in(NIET_UIT_DE_MAP))
     return db.session.scalar(query.order_by(ProcessDefinition.nummer.desc()).limit(1))
 
 
@@ -216,7 +223,7 @@ def _publiceer_kandidaten(kandidaten: list[Diagram], ongewijzigd: list[str], doo
         else:
             resultaat.ongewijzigd.append(diagram.key)
     resultaat.ongewijzigd.sort()
-    if resultaat.gepubliceerd or door.bron == TERUGZETTEN or laatste_weigering() is not None:
+    if resultaat.gepubliceerd or door.bron in NIET_UIT_DE_MAP or laatste_weigering() is not None:
         _poging(resultaat, door.bron, door.user)  # a refusal of the folder is cleared by its next success
     return resultaat
 
