@@ -189,13 +189,26 @@ def test_a_stale_save_is_refused_and_keeps_every_edit(client, world):
     assert 'value="Toelichting"' in response.text and re.search(r'name="v0-verplicht" value="ja"\s+checked', response.text)
     assert "toelichting" not in str(_draft(world).forms["aanpak-toekennen.json"])
 
+    # knowingly saving this form over the newer revisie keeps the other tab's change to the scenarios
+    again = client.post(EDITOR, data={"csrf_token": token, "revisie": "1", "titel": "Nieuwe titel", "aantal": "1",
+                                      "actie": "overschrijven-2", **_veld(0, "toelichting", "Toelichting")})  # fmt: skip
+    assert again.status_code == 302
+    concept = _draft(world)
+    assert concept.revisie == 3 and list(concept.forms["aanpak-toekennen.json"]["properties"]) == ["toelichting"]
+    assert concept.scenarios.endswith("# andere tab\n")
+
 
 def test_a_rename_names_the_diagram_elements_that_use_the_old_name(client, world):
     login(client, "procesbeheerder")
 
     response = _post(client, {"titel": "T", "aantal": "1", "actie": "", **_veld(0, "keuze", "Besluit", oud="besluit")})
 
+    removed = _post(client, {"titel": "T", "aantal": "2", "actie": "verwijderen-0",
+                             **_veld(0, "besluit", "Besluit"), **_veld(1, "reden", "Reden")})  # fmt: skip
+
     assert "Het diagram gebruikt ‘besluit’ nog in:" in response.text
+    assert "U hebt het veld ‘besluit’ verwijderd. Het diagram gebruikt ‘besluit’ nog in:" in removed.text
+    assert '<input type="hidden" name="verwijderd" value="besluit">' in removed.text
 
 
 def test_the_preview_is_drawn_by_the_task_macro(client, world):

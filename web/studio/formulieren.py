@@ -106,6 +106,9 @@ def formulier_bewerken(key: str, filename: str) -> Page:
     editor, revisie, actie = _uit_invoer(filename, request.form), _revisie(), request.form.get("actie", "")
     if actie == "opslaan":
         return _opslaan(key, editor, revisie)
+    if actie.startswith("overschrijven-") and actie.removeprefix("overschrijven-").isdigit():
+        # After a 409 the user chose, knowingly, to save this form over the newer revisie.
+        return _opslaan(key, editor, int(actie.removeprefix("overschrijven-")))
     if actie == "json":
         return _json_overnemen(concept, editor, revisie)
     return _editor(concept, _bewerkt(editor, actie), revisie)
@@ -135,8 +138,9 @@ def _opslaan(key: str, editor: f.Formulier, revisie: int) -> Page:
         problemen = f.formulier_opslaan(concept, current_user, op_revisie, editor)
     except ConceptFout as exc:
         db.session.rollback()
-        status = 409 if isinstance(exc, Verouderd) else 422
-        return _editor(_te_tonen(key), editor, revisie, melding=str(exc), status=status)
+        if isinstance(exc, Verouderd):
+            return _editor(_te_tonen(key), editor, revisie, melding=str(exc), nieuwer=exc.concept.revisie, status=409)
+        return _editor(_te_tonen(key), editor, revisie, melding=str(exc), status=422)
     if problemen:
         db.session.rollback()
         melding = "Het formulier is niet opgeslagen: de controle vond problemen."
@@ -179,13 +183,14 @@ def formulier_voorbeeld(key: str, filename: str) -> Page:
 # --- rendering -------------------------------------------------------------------------------------
 def _editor(concept: Concept, editor: f.Formulier, revisie: int, *, melding: str = "", melding_ok: str = "",
             problemen: list[Probleem] | None = None, json_tekst: dict[str, str] | None = None,
-            status: int = 200) -> Page:  # fmt: skip
+            nieuwer: int = 0, status: int = 200) -> Page:  # fmt: skip
     fouten = f.fouten(editor) if request.method == "POST" else {}
     schema, ui = _json_van(editor)
     html = render_template(
         "studio/formulier.html", concept=concept, editor=editor, revisie=revisie, fouten=fouten, melding=melding,
         melding_ok=melding_ok, problemen=problemen or [], soorten=f.SOORTEN, met_keuzes=f.MET_KEUZES,
-        hernoemd=_hernoemd(concept, editor), voorbeeld=_voorbeeld(editor),
+        hernoemd=_hernoemd(concept, editor), voorbeeld=_voorbeeld(editor), nieuwer=nieuwer,
+        verwijderd={n: f.gebruik_in_diagram(concept.bpmn_xml, n) for n in editor.verwijderd},
         mag_bewerken=current_user.heeft_rol(*BEWERKEN),
         json_tekst=json_tekst or {"schema": schema, "ui": ui},
     )  # fmt: skip
@@ -223,7 +228,8 @@ def _uit_invoer(bestand: str, form: MultiDict[str, str]) -> f.Formulier:
         aantal = 0
     velden = [_veld_uit_invoer(form, i) for i in range(aantal) if f"v{i}-naam" in form]
     extra, ui_extra = _object(form.get("extra")), _object(form.get("ui_extra"))
-    return f.Formulier(bestand, form.get("titel", ""), velden, extra, ui_extra)
+    verwijderd = [n for n in form.getlist("verwijderd")[: f.MAX_VELDEN] if n]
+    return f.Formulier(bestand, form.get("titel", ""), velden, extra, ui_extra, verwijderd)
 
 
 def _veld_uit_invoer(form: MultiDict[str, str], i: int) -> f.Veld:

@@ -77,6 +77,7 @@ class Formulier:
     velden: list[Veld] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # schema keys beside title/properties/required
     ui_extra: dict[str, Any] = field(default_factory=dict)
+    verwijderd: list[str] = field(default_factory=list)  # stored names removed in this edit: warned about
 
     @property
     def ui_bestand(self) -> str:
@@ -327,7 +328,9 @@ def met_veld(formulier: Formulier) -> Formulier:
 
 
 def zonder_veld(formulier: Formulier, index: int) -> Formulier:
-    return replace(formulier, velden=[v for i, v in enumerate(formulier.velden) if i != index])
+    weg = [v.oud for i, v in enumerate(formulier.velden) if i == index and v.oud]
+    velden = [v for i, v in enumerate(formulier.velden) if i != index]
+    return replace(formulier, velden=velden, verwijderd=list(dict.fromkeys([*formulier.verwijderd, *weg])))
 
 
 def verschoven(formulier: Formulier, index: int, stap: int) -> Formulier:
