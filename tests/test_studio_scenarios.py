@@ -308,3 +308,18 @@ def test_removing_a_scenario_keeps_the_others(app, world, client, auth):
     assert removed.status_code == 302 and stale.status_code == 409
     namen = [s["naam"] for s in scenario_lijst(_concept(world))]
     assert "Toegekend en direct in behandeling" not in namen and len(namen) == 6
+
+
+def test_a_hand_edited_file_with_odd_steps_still_opens(app, world, client, auth):
+    user = world.users["procesbeheerder"]
+    concept = open_concept("aanpak", user)
+    odd = "scenarios:\n  - naam: Vreemd\n    stappen: [tekst, {taak: toekennen, invoer: [a, b], fouten: reden}]\n    open: starten\n"
+    opslaan(concept, user, 1, scenarios=odd)
+    db.session.commit()
+    auth.login("procesbeheerder")
+
+    shown = client.get(f"{URL}/1")
+    listed = client.get(URL)
+
+    assert shown.status_code == 200 and 'value="reden"' in shown.text
+    assert listed.status_code == 200 and "Vreemd" in listed.text

@@ -101,6 +101,7 @@ def scenarios_invoegen(key: str) -> Response | Pagina:
 # --- edit ---------------------------------------------------------------------------------------
 def _bewerkpagina(concept: Any, nr: int, scenario: dict[str, Any], *, melding: str = "", status: int = 200,
                   revisie: int | None = None, bron: str = "") -> Pagina:  # fmt: skip
+    scenario = sc.als_bewerkbaar(scenario)
     html = render_template(
         "studio/scenario.html", concept=concept, key=concept.process_key, nr=nr, s=scenario, melding=melding,
         taken=sc.taken(concept), statussen=filterstatussen(True), timers=sc.TIMERS,
@@ -113,7 +114,7 @@ def _bewerkpagina(concept: Any, nr: int, scenario: dict[str, Any], *, melding: s
 
 def _rijen(stap: dict[str, Any], taken: dict[str, sc.Taak]) -> list[tuple[str, str, sc.Veld | None]]:
     """The input rows of a step: the task's form fields first, then other fields, then one empty row."""
-    invoer = {str(k): "" if v is None else sc._als_tekst(v) for k, v in (stap.get("invoer") or {}).items()}
+    invoer = {str(k): "" if v is None else sc.als_tekst(v) for k, v in (stap.get("invoer") or {}).items()}
     taak = taken.get(str(stap.get("taak")))
     velden = list(taak.velden) if taak else []
     rijen = [(v.naam, invoer.pop(v.naam, ""), v) for v in velden]

@@ -139,6 +139,26 @@ def scenario_lijst(concept: Concept) -> list[dict[str, Any]]:
     return [s if isinstance(s, dict) else {} for s in document(concept)["scenarios"]]
 
 
+def als_bewerkbaar(scenario: Any) -> dict[str, Any]:
+    """A scenario as the edit page can draw it, whatever a hand-edited file holds (steps and input
+    that are not mappings become empty ones; the save then says in Dutch what is missing)."""
+    scenario = dict(scenario) if isinstance(scenario, dict) else {}
+    stappen = scenario.get("stappen") if isinstance(scenario.get("stappen"), list) else []
+    scenario["stappen"] = [_als_stap(stap) for stap in stappen or []]
+    if scenario.get("open") is not None and not isinstance(scenario["open"], list):
+        scenario["open"] = [str(scenario["open"])]
+    return scenario
+
+
+def _als_stap(stap: Any) -> dict[str, Any]:
+    stap = dict(stap) if isinstance(stap, dict) else {"taak": ""}
+    if not isinstance(stap.get("invoer"), dict):
+        stap["invoer"] = {}
+    if stap.get("fouten") is not None and not isinstance(stap["fouten"], list):
+        stap["fouten"] = [str(stap["fouten"])]
+    return stap
+
+
 def controleer(text: str) -> None:
     """ConceptFout with the runner's Dutch message when ``load_scenarios`` refuses the text."""
     with tempfile.TemporaryDirectory(prefix="kansrijk-scenario-") as tmp:
@@ -275,13 +295,13 @@ def _invoer(velden: tuple[Veld, ...], data: dict[str, Any]) -> dict[str, str]:
         if waarde is None or waarde == "":
             continue
         if veld.widget in BEWAARD or veld.keuzes:
-            invoer[veld.naam] = _als_tekst(waarde)
+            invoer[veld.naam] = als_tekst(waarde)
         else:
             invoer[veld.naam] = PLACEHOLDERS.get(veld.widget, TEKST)
     return invoer
 
 
-def _als_tekst(value: Any) -> str:
+def als_tekst(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nee"
     return str(value)
