@@ -145,6 +145,7 @@ def test_publish_without_a_note_is_refused(app, world, client, auth, bpmn):
 def test_publish_a_clean_draft_makes_the_next_version_and_links_the_migration(app, world, client, auth, bpmn):
     concept = open_concept("aanpak", world.users["procesbeheerder"])
     opslaan(concept, world.users["procesbeheerder"], 1, bpmn_xml=_renamed(concept))
+    other = open_concept("aanpak", world.users["beheerder"])
     db.session.commit()
     v1 = latest_definition("aanpak")
     auth.login("procesbeheerder")
@@ -160,6 +161,9 @@ def test_publish_a_clean_draft_makes_the_next_version_and_links_the_migration(ap
     assert concept.status == GEPUBLICEERD and concept.gepubliceerd_als_id == v2.id
     assert db.session.scalar(sa.select(AuditEntry).filter_by(object_type="concept", object_id=concept.id)
                              .where(AuditEntry.detail.contains("gepubliceerd als")))  # fmt: skip
+
+    # A colleague's draft, opened from v1, now warns that v2 is live.
+    assert "intussen is v2 live" in client.get(f"/studio/aanpak/verschil?concept={other.id}").text
 
     # The folder still holds v1's content: publishing the folder again does not undo the studio's version.
     from workflow.engine.publiceren import publiceer
