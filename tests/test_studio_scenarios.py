@@ -323,3 +323,19 @@ def test_a_hand_edited_file_with_odd_steps_still_opens(app, world, client, auth)
 
     assert shown.status_code == 200 and 'value="reden"' in shown.text
     assert listed.status_code == 200 and "Vreemd" in listed.text
+
+
+def test_a_new_scenario_is_added_at_the_end_and_runs(app, world, client, auth):
+    auth.login("procesbeheerder")
+    page_url = f"{URL}/8"
+    html = client.get(page_url).text
+    form = {**_edit_form(html), "naam": "Nieuw: afgewezen", "taak-0": "toekennen", "velden-0": 2, "veld-0-0": "besluit",
+            "waarde-0-0": "afgewezen", "veld-0-1": "reden", "waarde-0-1": "Past niet.", "status-0": "Afgewezen",
+            "actie": "opslaan"}  # fmt: skip
+
+    saved = client.post(page_url, data={**form, "csrf_token": csrf_token(html)})
+
+    assert saved.status_code == 302
+    nieuw = scenario_lijst(_concept(world))[-1]
+    assert nieuw == {"naam": "Nieuw: afgewezen", "stappen": [{"taak": "toekennen", "invoer": {"besluit": "afgewezen", "reden": "Past niet."}, "status": "Afgewezen"}], "einde": True}  # fmt: skip
+    assert "8 van de 8 scenario's geslaagd" in _post(client, f"{URL}/draaien", {}).text

@@ -10,7 +10,7 @@ the application does between two requests.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -392,6 +392,8 @@ def _combine(straight: ScenarioResult, saved: ScenarioResult) -> ScenarioResult:
         return straight
     if not saved.passed:
         saved.melding = f"na opslaan en laden: {saved.melding}"
+        prefix = "na opslaan en laden: "
+        saved.stappen = [u if u.geslaagd else replace(u, melding=prefix + u.melding) for u in saved.stappen]
         return saved
     if straight.statussen != saved.statussen:
         message = f"na opslaan en laden: statussen {saved.statussen}, niet {straight.statussen}"
