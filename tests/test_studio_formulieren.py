@@ -65,10 +65,11 @@ def test_a_new_form_is_made_and_a_bad_name_is_refused_with_the_input_kept(client
 
 def test_fields_are_saved_as_schema_and_ui_schema_in_the_style_of_bpmn(client, world):
     login(client, "procesbeheerder")
-    data = {"titel": "Aanpak toekennen", "aantal": "3", "actie": "opslaan",
+    data = {"titel": "Aanpak toekennen", "aantal": "4", "actie": "opslaan",
             **_veld(0, "reden", "Reden", "string:textarea", verplicht="ja", min="3", max="2000", help="Waarom?"),
             **_veld(1, "besluit", "Besluit", "string:radio", verplicht="ja", keuzes="toegekend = Toekennen\nafgewezen = Afwijzen"),
-            **_veld(2, "uren", "Aantal uren", "integer:number", max="40")}  # fmt: skip
+            **_veld(2, "uren", "Aantal uren", "integer:number", max="40"),
+            **_veld(3, "deskundige", "Deskundige", "integer:user", rol="functionaris")}  # fmt: skip
 
     response = _post(client, data)
 
@@ -80,10 +81,12 @@ def test_fields_are_saved_as_schema_and_ui_schema_in_the_style_of_bpmn(client, w
         "besluit": {"type": "string", "title": "Besluit",
                     "oneOf": [{"const": "toegekend", "title": "Toekennen"}, {"const": "afgewezen", "title": "Afwijzen"}]},
         "uren": {"type": "integer", "title": "Aantal uren", "maximum": 40},
+        "deskundige": {"type": "integer", "title": "Deskundige"},
     }  # fmt: skip
     assert schema["required"] == ["reden", "besluit"] and schema["$schema"].endswith("2020-12/schema")
-    assert ui == {"ui:order": ["reden", "besluit", "uren"], "reden": {"ui:widget": "textarea"},
-                  "besluit": {"ui:widget": "radio"}}  # fmt: skip
+    assert ui == {"ui:order": ["reden", "besluit", "uren", "deskundige"], "reden": {"ui:widget": "textarea"},
+                  "besluit": {"ui:widget": "radio"},
+                  "deskundige": {"ui:widget": "user", "ui:options": {"rol": "functionaris"}}}  # fmt: skip
     assert [p for p in problemen(concept) if p.bestand.startswith("aanpak-toekennen")] == []
 
 

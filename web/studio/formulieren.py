@@ -188,7 +188,7 @@ def _editor(concept: Concept, editor: f.Formulier, revisie: int, *, melding: str
     schema, ui = _json_van(editor)
     html = render_template(
         "studio/formulier.html", concept=concept, editor=editor, revisie=revisie, fouten=fouten, melding=melding,
-        melding_ok=melding_ok, problemen=problemen or [], soorten=f.SOORTEN, met_keuzes=f.MET_KEUZES,
+        melding_ok=melding_ok, problemen=problemen or [], soorten=f.SOORTEN, rollen=f.ROLLEN,
         hernoemd=_hernoemd(concept, editor), voorbeeld=_voorbeeld(editor), nieuwer=nieuwer,
         verwijderd={n: f.gebruik_in_diagram(concept.bpmn_xml, n) for n in editor.verwijderd},
         mag_bewerken=current_user.heeft_rol(*BEWERKEN),
@@ -238,7 +238,7 @@ def _veld_uit_invoer(form: MultiDict[str, str], i: int) -> f.Veld:
 
     return f.Veld(
         naam=waarde("naam").strip(), oud=waarde("oud"), titel=waarde("titel"), help=waarde("help"),
-        soort=waarde("soort"),
+        soort=waarde("soort"), rol=waarde("rol"),
         verplicht=waarde("verplicht") == "ja", keuzes=waarde("keuzes"), min=waarde("min"), max=waarde("max"),
         extra=_object(waarde("extra")), ui_extra=_object(waarde("ui")),
     )  # fmt: skip

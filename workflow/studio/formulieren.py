@@ -38,6 +38,9 @@ SOORTEN = {
     "boolean:yesno": "Ja/nee",
 }
 MET_KEUZES = ("string:select", "string:radio")
+# Whose accounts a user picker may list (``ui:options.rol``); the task page lists the active ones.
+ROLLEN = {"scp": "Schoolcontactpersoon", "functionaris": "Functionaris", "directeur": "Directeur",
+          "aanvrager": "Aanvrager (school)"}  # fmt: skip
 MAX_VELDEN = 100
 _NAAM = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,59}")
 _BESTAND = re.compile(r"[a-z0-9][a-z0-9_-]{0,80}")
@@ -57,6 +60,7 @@ class Veld:
     keuzes: str = ""  # one per line: "waarde = label"
     min: str = ""
     max: str = ""
+    rol: str = ""  # for a user picker: whose accounts it lists
     oud: str = ""  # the name when the editor opened: a rename is warned about
     extra: dict[str, Any] = field(default_factory=dict)
     ui_extra: dict[str, Any] = field(default_factory=dict)
@@ -111,14 +115,19 @@ def _veld(naam: str, prop: Any, ui: Any, verplicht: bool) -> Veld:
     prop = prop if isinstance(prop, dict) else {}
     ui = ui if isinstance(ui, dict) else {}
     soort = f"{prop.get('type')}:{widget_for(prop, ui)}"
+    opties = dict(ui["ui:options"]) if isinstance(ui.get("ui:options"), dict) else {}
+    rol = str(opties.pop("rol", ""))
+    ui_extra = {k: v for k, v in ui.items() if k not in _EIGEN_UI and k != "ui:options"}
+    if opties or ("ui:options" in ui and not isinstance(ui["ui:options"], dict)):
+        ui_extra["ui:options"] = opties or ui["ui:options"]
     kind = prop.get("type")
     low, high = ("minLength", "maxLength") if kind == "string" else ("minimum", "maximum")
     return Veld(
         naam=naam, oud=naam, titel=str(prop.get("title", "")), help=str(ui.get("ui:help", prop.get("description", ""))),
-        soort=soort, verplicht=verplicht, keuzes=_keuzes_tekst(prop),
+        soort=soort, verplicht=verplicht, keuzes=_keuzes_tekst(prop), rol=rol,
         min=_tekst(prop.get(low)), max=_tekst(prop.get(high)),
         extra={k: v for k, v in prop.items() if k not in _EIGEN or (k == "format" and v not in _FORMAT)},
-        ui_extra={k: v for k, v in ui.items() if k not in _EIGEN_UI},
+        ui_extra=ui_extra,
     )  # fmt: skip
 
 
@@ -178,8 +187,12 @@ def _prop(veld: Veld) -> dict[str, Any]:
 
 def _ui(veld: Veld) -> dict[str, Any]:
     default = widget_for({"type": veld.type, "format": _FORMAT.get(veld.widget, "")}, {})
-    ui = {"ui:widget": veld.widget} if veld.widget != default else {}
-    return {**ui, **veld.ui_extra}
+    ui: dict[str, Any] = {"ui:widget": veld.widget} if veld.widget != default else {}
+    ui.update(veld.ui_extra)
+    if veld.widget == "user":
+        opties = veld.ui_extra.get("ui:options")
+        ui["ui:options"] = {**(opties if isinstance(opties, dict) else {}), "rol": veld.rol or "scp"}
+    return ui
 
 
 def _getal(text: str) -> int | float:
@@ -216,6 +229,8 @@ def _veld_fouten(veld: Veld, gezien: set[str]) -> dict[str, str]:
         errors["soort"] = "Kies een soort veld uit de lijst."
     elif veld.soort in MET_KEUZES:
         errors.update(_keuze_fouten(veld))
+    elif veld.widget == "user" and veld.rol and veld.rol not in ROLLEN:
+        errors["rol"] = "Kies uit de lijst wiens accounts de gebruiker kan kiezen."
     errors.update(_grens_fouten(veld))
     return errors
 
