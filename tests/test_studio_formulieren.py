@@ -14,7 +14,7 @@ from tests.browser import assert_accessible, live_server, page  # noqa: F401 - f
 from tests.browser import login as browser_login
 from tests.conftest import csrf_token, login
 from workflow.engine.forms import widget_for
-from workflow.studio.concepten import mijn_concept, open_concept, opslaan, problemen
+from workflow.studio.concepten import Probleem, mijn_concept, open_concept, opslaan, problemen
 from workflow.studio.formulieren import fouten, naar_json, ui_bestand, uit_json
 
 BPMN = Path(__file__).resolve().parent.parent / "bpmn"
@@ -108,16 +108,31 @@ def test_every_form_in_bpmn_survives_the_editor_unchanged(bestand):
     }
 
 
-def test_a_problem_the_check_finds_refuses_the_save_and_lists_it(client, world):
+def test_a_problem_the_check_finds_refuses_the_save_and_lists_it(client, world, monkeypatch):
+    # The editor refuses what the check would find itself; this is the safety net behind it.
+    from workflow.studio import formulieren
+
+    probleem = Probleem("aanpak-toekennen.json", 3, "Task_toekennen", "veld 'reden': een probleem")
+    monkeypatch.setattr(formulieren, "problemen", lambda concept: [probleem])
     login(client, "procesbeheerder")
-    data = {"titel": "Aanpak toekennen", "aantal": "1", "actie": "opslaan",
-            **_veld(0, "reden", "Reden", ui='{"ui:widget": "onbekend"}')}  # fmt: skip
+    data = {"titel": "Aanpak toekennen", "aantal": "1", "actie": "opslaan", **_veld(0, "toelichting", "Toelichting")}
 
     response = _post(client, data)
 
     assert response.status_code == 422 and "de controle vond problemen" in response.text
-    assert "widget &#39;onbekend&#39; bestaat niet" in response.text and 'value="Reden"' in response.text
-    assert _draft(world) is None or "onbekend" not in str(_draft(world).forms)
+    assert "aanpak-toekennen.json:3: Task_toekennen: veld &#39;reden&#39;: een probleem" in response.text
+    assert 'value="Toelichting"' in response.text and _draft(world) is None  # rolled back: nothing stored
+
+
+def test_carried_keys_cannot_override_what_the_editor_writes(client, world):
+    login(client, "procesbeheerder")
+    data = {"titel": "Aanpak toekennen", "aantal": "1", "actie": "opslaan", "extra": '{"type": "array"}',
+            **_veld(0, "reden", "Reden", extra='{"type": "array", "pattern": "^a"}', ui='{"ui:widget": "onbekend"}')}  # fmt: skip
+
+    assert _post(client, data).status_code == 302
+    schema, ui = _form(_draft(world).forms)
+    assert schema["type"] == "object" and schema["properties"]["reden"] == {"type": "string", "title": "Reden", "pattern": "^a"}
+    assert "reden" not in ui
 
 
 def test_an_invalid_schema_from_expert_keys_is_refused(client, world):

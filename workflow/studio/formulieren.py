@@ -159,8 +159,9 @@ def naar_json(formulier: Formulier) -> tuple[dict[str, Any], dict[str, Any]]:
     required = [v.naam for v in formulier.velden if v.verplicht]
     if required:
         schema["required"] = required
-    schema.update(formulier.extra)
-    ui: dict[str, Any] = {"ui:order": [v.naam for v in formulier.velden], **formulier.ui_extra}
+    schema.update(_zonder(formulier.extra, schema))
+    ui: dict[str, Any] = {"ui:order": [v.naam for v in formulier.velden]}
+    ui.update(_zonder(formulier.ui_extra, ui))
     for veld in formulier.velden:
         veld_ui = _ui(veld)
         if veld_ui:
@@ -181,18 +182,23 @@ def _prop(veld: Veld) -> dict[str, Any]:
         for key, text in ((low, veld.min), (high, veld.max)):
             if text.strip():
                 prop[key] = _getal(text)
-    prop.update(veld.extra)
+    prop.update(_zonder(veld.extra, prop, _EIGEN - {"format"}))
     return prop
 
 
 def _ui(veld: Veld) -> dict[str, Any]:
     default = widget_for({"type": veld.type, "format": _FORMAT.get(veld.widget, "")}, {})
     ui: dict[str, Any] = {"ui:widget": veld.widget} if veld.widget != default else {}
-    ui.update(veld.ui_extra)
+    ui.update(_zonder(veld.ui_extra, ui, _EIGEN_UI))
     if veld.widget == "user":
         opties = veld.ui_extra.get("ui:options")
         ui["ui:options"] = {**(opties if isinstance(opties, dict) else {}), "rol": veld.rol or "scp"}
     return ui
+
+
+def _zonder(extra: dict[str, Any], gezet: dict[str, Any], eigen: set[str] | None = None) -> dict[str, Any]:
+    """The carried-along keys that do not override what the editor itself wrote (a tampered page cannot)."""
+    return {k: v for k, v in extra.items() if k not in gezet and k not in (eigen or set()) and k != "properties"}
 
 
 def _getal(text: str) -> int | float:
