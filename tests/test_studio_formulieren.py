@@ -266,6 +266,13 @@ def test_in_chromium_a_required_field_is_previewed_saved_and_accessible(page, wo
     page.fill("#f0-titel", "Toelichting van de school")
     page.check("input[name='v0-verplicht']")
     page.wait_for_selector("#voorbeeld label[for='toelichting']:has-text('Toelichting van de school') abbr.req")
+    assert page.locator("#f0-keuzes").count() == 0
+    page.select_option("#f0-soort", "string:select")  # the editor shows what belongs to the new kind
+    page.wait_for_selector("#f0-keuzes")
+    page.fill("#f0-keuzes", "kort = Kort\nlang = Uitgebreid")
+    page.wait_for_selector("#voorbeeld select#toelichting option:has-text('Uitgebreid')", state="attached")
+    page.select_option("#f0-soort", "string:textarea")
+    page.wait_for_selector("#f0-min")
     page.click("button:has-text('Opslaan')")
     page.wait_for_selector("text=is opgeslagen in uw concept")
     assert_accessible(page)
@@ -273,3 +280,16 @@ def test_in_chromium_a_required_field_is_previewed_saved_and_accessible(page, wo
 
     schema, _ui = _form(_draft(world).forms, "aanpak-evaluatie")
     assert schema["required"] == ["toelichting"] and schema["properties"]["toelichting"]["title"] == "Toelichting van de school"
+
+
+def test_settings_of_another_kind_stay_in_the_page_while_hidden(client, world):
+    login(client, "procesbeheerder")
+    velden = _veld(0, "soort_hulp", "Soort hulp", "string:text", keuzes="a = A\nb = B", min="2")
+
+    as_text = _post(client, {"titel": "T", "aantal": "1", "actie": "", **velden})
+    as_choice = _post(client, {"titel": "T", "aantal": "1", "actie": "", **velden, "v0-soort": "string:select"})
+
+    assert 'id="f0-keuzes"' not in as_text.text and 'name="v0-keuzes" value="a = A\nb = B"' in as_text.text
+    assert 'id="f0-min"' in as_text.text
+    assert 'id="f0-keuzes"' in as_choice.text and 'id="f0-min"' not in as_choice.text
+    assert '<input type="hidden" name="v0-min" value="2">' in as_choice.text

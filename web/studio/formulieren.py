@@ -189,6 +189,7 @@ def _editor(concept: Concept, editor: f.Formulier, revisie: int, *, melding: str
     html = render_template(
         "studio/formulier.html", concept=concept, editor=editor, revisie=revisie, fouten=fouten, melding=melding,
         melding_ok=melding_ok, problemen=problemen or [], soorten=f.SOORTEN, rollen=f.ROLLEN,
+        met_keuzes=f.MET_KEUZES, met_grenzen=f.MET_GRENZEN,
         hernoemd=_hernoemd(concept, editor), voorbeeld=_voorbeeld(editor), nieuwer=nieuwer,
         verwijderd={n: f.gebruik_in_diagram(concept.bpmn_xml, n) for n in editor.verwijderd},
         mag_bewerken=current_user.heeft_rol(*BEWERKEN),

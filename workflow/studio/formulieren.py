@@ -38,6 +38,7 @@ SOORTEN = {
     "boolean:yesno": "Ja/nee",
 }
 MET_KEUZES = ("string:select", "string:radio")
+MET_GRENZEN = ("string:text", "string:textarea", "integer:number", "number:number", "number:money")  # min/max
 # Whose accounts a user picker may list (``ui:options.rol``); the task page lists the active ones.
 ROLLEN = {"scp": "Schoolcontactpersoon", "functionaris": "Functionaris", "directeur": "Directeur",
           "aanvrager": "Aanvrager (school)"}  # fmt: skip
@@ -178,7 +179,7 @@ def _prop(veld: Veld) -> dict[str, Any]:
     if veld.soort in MET_KEUZES:
         prop["oneOf"] = [{"const": waarde, "title": label} for waarde, label in keuzes(veld)]
     low, high = ("minLength", "maxLength") if veld.type == "string" else ("minimum", "maximum")
-    if veld.type != "boolean" and veld.soort not in MET_KEUZES:
+    if veld.soort in MET_GRENZEN:
         for key, text in ((low, veld.min), (high, veld.max)):
             if text.strip():
                 prop[key] = _getal(text)
@@ -253,7 +254,7 @@ def _keuze_fouten(veld: Veld) -> dict[str, str]:
 def _grens_fouten(veld: Veld) -> dict[str, str]:
     errors: dict[str, str] = {}
     waarden: dict[str, float] = {}
-    for attribuut in ("min", "max"):
+    for attribuut in ("min", "max") if veld.soort in MET_GRENZEN else ():
         text = getattr(veld, attribuut).strip()
         if not text:
             continue
