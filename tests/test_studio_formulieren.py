@@ -262,15 +262,18 @@ def test_in_chromium_a_required_field_is_previewed_saved_and_accessible(page, wo
     page.click("text=Nieuw formulier >> nth=-1")
     page.wait_for_selector("h1:has-text('Formulier aanpak-evaluatie.json')")
     page.click("button:has-text('Veld toevoegen')")
+    page.click("button:has-text('Opslaan')")  # no label yet: refused, with the message at the field
+    page.wait_for_selector("#fout-0-titel:has-text('Geef het veld een label')")
+    assert_accessible(page)
     page.fill("#f0-naam", "toelichting")
     page.fill("#f0-titel", "Toelichting van de school")
     page.check("input[name='v0-verplicht']")
-    page.wait_for_selector("#voorbeeld label[for='toelichting']:has-text('Toelichting van de school') abbr.req")
+    page.wait_for_selector("#f-voorbeeld label[for='toelichting']:has-text('Toelichting van de school') abbr.req")
     assert page.locator("#f0-keuzes").count() == 0
     page.select_option("#f0-soort", "string:select")  # the editor shows what belongs to the new kind
     page.wait_for_selector("#f0-keuzes")
     page.fill("#f0-keuzes", "kort = Kort\nlang = Uitgebreid")
-    page.wait_for_selector("#voorbeeld select#toelichting option:has-text('Uitgebreid')", state="attached")
+    page.wait_for_selector("#f-voorbeeld select#toelichting option:has-text('Uitgebreid')", state="attached")
     page.select_option("#f0-soort", "string:textarea")
     page.wait_for_selector("#f0-min")
     page.click("button:has-text('Opslaan')")

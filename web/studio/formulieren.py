@@ -218,7 +218,10 @@ def _voorbeeld(editor: f.Formulier) -> dict[str, Any]:
         schema, ui = f.naar_json(editor)
     except ValueError:
         return {"titel": editor.titel, "velden": [], "onvolledig": True}
-    return {"titel": editor.titel, "velden": fields(Form(schema, ui), {}, {}), "onvolledig": bool(f.fouten(editor))}
+    velden = fields(Form(schema, ui), {}, {})
+    for veld in velden:
+        veld.label = veld.label or f"({veld.name}: nog geen label)"  # an input without a label fails WCAG
+    return {"titel": editor.titel, "velden": velden, "onvolledig": bool(f.fouten(editor))}
 
 
 # --- the posted editor state -----------------------------------------------------------------------
