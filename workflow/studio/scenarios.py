@@ -7,6 +7,7 @@ header comment, and is refused (nothing changes) when ``load_scenarios`` would n
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -310,38 +311,70 @@ def als_tekst(value: Any) -> str:
 # --- "stap invoegen" ----------------------------------------------------------------------------
 def voorstellen(concept: Concept) -> list[Voorstel]:
     """User tasks no scenario visits that directly follow a task scenarios complete (best effort:
-    only scenarios whose next step is reached from the new task directly, so the step fits)."""
+    a scenario whose next step is reached from the new task directly, or one that ended after that
+    task and now, run on the draft, stops with the new task open), so the step fits."""
     try:
         lijst = scenario_lijst(concept)
     except ConceptFout:
         return []
     bezocht = {str(st.get("taak")) for s in lijst for st in (s.get("stappen") or []) if isinstance(st, dict)}
     opvolgers = _opvolgers(concept)
+    open_na_einde = _Eindes(concept)
     result = []
     for taak in taken(concept):
         if taak.id in bezocht:
             continue
         for na, volgend in sorted(opvolgers.items()):
             if taak.id in volgend:
-                nummers = _passend(lijst, na, opvolgers.get(taak.id, set()))
+                nummers = _passend(lijst, na, opvolgers.get(taak.id, set()), taak.id, open_na_einde)
                 if nummers:
                     result.append(Voorstel(taak, na, nummers))
     return result
 
 
-def _passend(lijst: list[dict[str, Any]], na: str, na_nieuw: set[str]) -> list[int]:
-    return [nr for nr, scenario in enumerate(lijst, 1) if _plek(scenario, na, na_nieuw) is not None]
+class _Eindes:
+    """Which scenarios, run on the draft, now stop with a given task open after their last step
+    (a task added just before the end of the path they take). Run once, only when asked."""
+
+    def __init__(self, concept: Concept) -> None:
+        self.concept = concept
+        self._open: dict[str, set[str]] | None = None
+
+    def open_na(self, naam: str) -> set[str]:
+        if self._open is None:
+            self._open = {}
+            for result in draai(self.concept):
+                match = _OPEN_NA_EINDE.search(result.melding or "") if not result.passed else None
+                if match:
+                    self._open[result.naam] = {t.strip() for t in match.group(1).split(",")}
+        return self._open.get(naam, set())
 
 
-def _plek(scenario: dict[str, Any], na: str, na_nieuw: set[str]) -> int | None:
+_OPEN_NA_EINDE = re.compile(r"na de laatste stap: het proces is niet klaar; open: ([^.;]+)")
+
+
+def _passend(
+    lijst: list[dict[str, Any]], na: str, na_nieuw: set[str], taak: str = "", eindes: _Eindes | None = None
+) -> list[int]:
+    return [nr for nr, scenario in enumerate(lijst, 1) if _plek(scenario, na, na_nieuw, taak, eindes) is not None]
+
+
+def _plek(
+    scenario: dict[str, Any], na: str, na_nieuw: set[str], taak: str = "", eindes: _Eindes | None = None
+) -> int | None:
     """The step completing ``na`` whose next step is a task the new task leads to (a refused step
-    with ``fouten`` completes nothing); None when the scenario does not pass there."""
+    with ``fouten`` completes nothing), or the last step when the scenario ends there and now stops
+    with the new task open; None when the scenario does not pass there."""
     stappen = scenario.get("stappen") or []
     for i, stap in enumerate(stappen):
         volgende = stappen[i + 1] if i + 1 < len(stappen) else None
-        if not isinstance(stap, dict) or not isinstance(volgende, dict) or stap.get("fouten") is not None:
+        if not isinstance(stap, dict) or stap.get("fouten") is not None or stap.get("taak") != na:
             continue
-        if stap.get("taak") == na and volgende.get("taak") in na_nieuw:
+        if isinstance(volgende, dict) and volgende.get("taak") in na_nieuw:
+            return i
+        if volgende is None and scenario.get("einde") and eindes is not None and taak in eindes.open_na(
+            str(scenario.get("naam"))
+        ):
             return i
     return None
 
@@ -353,8 +386,9 @@ def voeg_stap_in(concept: Concept, user: User, revisie: int, taak: str, na: str,
         raise ConceptFout("Er is (niet meer) een voorstel om deze stap in te voegen; vernieuw de pagina.")
     lijst = scenario_lijst(concept)
     na_nieuw = _opvolgers(concept).get(taak, set())
+    eindes = _Eindes(concept)
     for nr in voorstel.scenarios:
-        plek = _plek(lijst[nr - 1], na, na_nieuw)
+        plek = _plek(lijst[nr - 1], na, na_nieuw, taak, eindes)
         if plek is not None:
             lijst[nr - 1]["stappen"].insert(plek + 1, {"taak": taak, **stap})
     bewaar(concept, user, revisie, lijst)
