@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 
 from app import create_app  # noqa: E402
-from models import Dossier, Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db  # noqa: E402
+from bench.task_completion import intake_bij_scp, open_task  # noqa: E402
+from models import Hulpvraag, HumanTask, ProcessDefinition, ProcessInstance, db  # noqa: E402
 from web.seed import create_world  # noqa: E402
 from workflow.engine.definitions import publish, read_diagram  # noqa: E402
 from workflow.engine.migratie import migreer, voorbeeld  # noqa: E402
 from workflow.engine.runtime import _load, complete_task  # noqa: E402
-from workflow.hulpvragen import create_hulpvraag  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INCOMPLEET = {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "Nog niet compleet"}
@@ -60,20 +60,10 @@ def publish_v2(folder: Path) -> ProcessDefinition:
     return v2
 
 
-def open_task(hulpvraag_id: int) -> HumanTask:
-    return db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag_id, completed_at=None)).one()
-
-
 def template_case(world) -> tuple[ProcessInstance, dict[str, dict[str, Any]]]:  # type: ignore[no-untyped-def]
     """One case on v1 at "Aanmelding beoordelen", started and completed the ordinary way, and its rows as
     dicts to copy; the case itself is then set aside (marked completed), so every round has exactly n cases."""
-    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam="B", achternaam="Ench")
-    db.session.add(dossier)
-    db.session.flush()
-    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving="bench")
-    db.session.commit()
-    complete_task(open_task(hulpvraag.id).id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
-    db.session.commit()
+    hulpvraag = intake_bij_scp(world)
     instance = db.session.scalars(sa.select(ProcessInstance).filter_by(hulpvraag_id=hulpvraag.id)).one()
     objects = {"hulpvraag": hulpvraag, "instance": instance, "task": open_task(hulpvraag.id)}
     rows = {name: {c.key: getattr(o, c.key) for c in o.__table__.columns if c.key != "id"}
@@ -110,13 +100,7 @@ def median_ms(action, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 def completion_anchor(world) -> float:  # type: ignore[no-untyped-def]
     """One SCP completion on a fresh intake case (engine + persistence + commit), as bench/task_completion.py."""
-    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam="A", achternaam="Nker")
-    db.session.add(dossier)
-    db.session.flush()
-    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving="anker")
-    db.session.commit()
-    complete_task(open_task(hulpvraag.id).id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
-    db.session.commit()
+    hulpvraag = intake_bij_scp(world, "anker")
     samples = []
     for user, data in [(world.users["scp"], INCOMPLEET), (world.users["aanvrager"], {"aangevuld": "OPP"})] * 10:
         task_id = open_task(hulpvraag.id).id

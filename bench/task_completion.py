@@ -18,13 +18,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 
 from app import create_app  # noqa: E402
-from models import Dossier, HumanTask, db  # noqa: E402
+from models import Dossier, Hulpvraag, HumanTask, db  # noqa: E402
 from web.seed import create_world  # noqa: E402
 from workflow.engine.definitions import publish_all  # noqa: E402
 from workflow.engine.runtime import complete_task  # noqa: E402
 from workflow.hulpvragen import create_hulpvraag  # noqa: E402
 
 INCOMPLEET = {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "Nog niet compleet"}
+
+
+def intake_bij_scp(world, omschrijving: str = "bench") -> Hulpvraag:  # type: ignore[no-untyped-def]
+    """A new intake hulpvraag whose school step is done: its open task is the SCP's assessment."""
+    dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam="B", achternaam="Ench")
+    db.session.add(dossier)
+    db.session.flush()
+    hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving=omschrijving)
+    db.session.commit()
+    complete_task(open_task(hulpvraag.id).id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
+    db.session.commit()
+    return hulpvraag
 
 
 def open_task(hulpvraag_id: int) -> HumanTask:
@@ -56,13 +68,7 @@ def main() -> None:
         db.create_all()
         publish_all(app.config["BPMN_DIR"])
         world = create_world()
-        dossier = Dossier(swv_id=world.swv.id, school_id=world.scholen[0].id, roepnaam="B", achternaam="Ench")
-        db.session.add(dossier)
-        db.session.flush()
-        hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="KANS", omschrijving="bench")
-        db.session.commit()
-        complete_task(open_task(hulpvraag.id).id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
-        db.session.commit()
+        hulpvraag = intake_bij_scp(world)
         samples: list[float] = []
         early: list[float] = []
         for i in range(args.rounds):

@@ -28,7 +28,7 @@ from workflow.engine.runtime import (
     fire_timers_or_fail,
     start_process,
 )
-from workflow.incidenten import Fout, audit_incident, element_in, fout_van, label, na_succes
+from workflow.incidenten import Fout, audit_incident, fout_van, label, na_succes
 
 __all__ = ["HerstelGeweigerd", "migreren", "opnieuw_proberen", "overslaan", "stoppen", "terugzetten"]
 
@@ -246,7 +246,7 @@ def _opnieuw_mislukt(incident_id: int, exc: ProcessFailed, door: User) -> Fout:
     incident = db.session.get(Incident, incident_id)
     assert incident is not None
     definition = incident.instance.definition if incident.instance is not None else incident.definition
-    fout = element_in(fout_van(exc), definition)
+    fout = fout_van(exc)
     incident.bpmn_id, incident.melding, incident.laatst_op = fout.element, fout.melding, utcnow()
     incident.aantal += 1
     if definition is not None:

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from models import Hulpvraag, HumanTask, Incident, ProcessDefinition, ProcessInstance, Rol, User, UserRol, db, utcnow
+from models import Hulpvraag, HumanTask, Incident, ProcessInstance, Rol, User, UserRol, db, utcnow
 from models.incident import OPEN, OPGELOST, SOORTEN
 from workflow import audit
 from workflow.engine.definitions import latest_definition
@@ -33,7 +33,6 @@ from workflow.engine.runtime import ProcessFailed
 from workflow.retention import Opruiming, registreer_opruimer
 
 log = logging.getLogger(__name__)
-_PREFIX = "Het proces kon niet verder"
 
 
 
@@ -47,10 +46,8 @@ class Fout:
 
 
 def fout_van(exc: ProcessFailed) -> Fout:
-    """ProcessFailed says "Het proces kon niet verder (bij x): <melding>"; the incident keeps both parts."""
-    text = str(exc)
-    melding = text.split(": ", 1)[1] if text.startswith(_PREFIX) and ": " in text else text
-    return Fout(exc.bpmn_id or "", melding)
+    """The element and the engine's Dutch message of a failed step."""
+    return Fout(exc.bpmn_id or "", exc.melding)
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ def bij_taak(task_pk: int, user: User, invoer: dict[str, Any], exc: ProcessFaile
     plek = Plek("taak", sleutel_taak(task.id), instance.process_key, instance.definition_id, instance.id,
                 task.hulpvraag_id, task.id)  # fmt: skip
     invoer = {k: v for k, v in invoer.items() if k != "csrf_token"}
-    return registreer(plek, element_in(fout_van(exc), instance.definition), user, invoer)
+    return registreer(plek, fout_van(exc), user, invoer)
 
 
 def bij_start(hulpvraag_id: int | None, process_key: str, user: User | None, exc: ProcessFailed) -> Incident | None:
@@ -102,7 +99,7 @@ def bij_start(hulpvraag_id: int | None, process_key: str, user: User | None, exc
         hulpvraag_id = None
     plek = Plek("start", sleutel_start(hulpvraag_id, process_key), process_key,
                 definition.id if definition else None, hulpvraag_id=hulpvraag_id)  # fmt: skip
-    return registreer(plek, element_in(fout_van(exc), definition), user, None)
+    return registreer(plek, fout_van(exc), user, None)
 
 
 def bij_timer(instance_id: int, exc: ProcessFailed) -> Incident | None:
@@ -110,7 +107,7 @@ def bij_timer(instance_id: int, exc: ProcessFailed) -> Incident | None:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         return None
-    fout = element_in(fout_van(exc), instance.definition)
+    fout = fout_van(exc)
     instance.error, instance.next_timer_at = fout.melding[:500], None
     plek = Plek("timer", sleutel_timer(instance.id), instance.process_key, instance.definition_id, instance.id,
                 instance.hulpvraag_id)  # fmt: skip
@@ -125,16 +122,7 @@ def bij_lvs(koppeling_id: int, referentie: str, exc: ProcessFailed, user: User |
     definition = instance.definition if instance else latest_definition(process_key)
     plek = Plek("lvs", sleutel_lvs(koppeling_id, referentie), process_key, definition.id if definition else None,
                 instance.id if instance else None, hulpvraag_id, task.id if task else None)  # fmt: skip
-    return registreer(plek, element_in(fout_van(exc), definition), user, None)
-
-
-def element_in(fout: Fout, definition: ProcessDefinition | None) -> Fout:
-    """The engine's message for a gateway may end the id with the sentence's full stop ("gw.")."""
-    task_specs = definition.spec.get("spec", {}).get("task_specs", {}) if definition else {}
-    element = fout.element.rstrip(".")
-    if fout.element not in task_specs and element in task_specs:
-        return Fout(element, fout.melding.replace(f"‘{fout.element}’", f"‘{element}’"))
-    return fout
+    return registreer(plek, fout_van(exc), user, None)
 
 
 def registreer(plek: Plek, fout: Fout, user: User | None, invoer: dict[str, Any] | None) -> Incident | None:

@@ -66,21 +66,17 @@ LIMITS = Limits()
 class DiagramCodeError(Exception):
     """Diagram code was refused or stopped; the message is Dutch, for a process owner."""
 
-    kind = "fout"
-
 
 class UnsafeExpression(DiagramCodeError, ValueError):
     """Code uses something the process language does not allow."""
 
-    kind = "niet toegestaan"
-
 
 class TooSlow(DiagramCodeError):
-    kind = "te lang"
+    """Code ran past its step or time limit."""
 
 
 class TooLarge(DiagramCodeError):
-    kind = "te groot"
+    """Code made something past a size limit."""
 
 
 # --- helpers every expression may call -------------------------------------------------
@@ -156,12 +152,6 @@ def allowed_calls() -> frozenset[str]:
 
 
 _CONSTANTS = ("None", "True", "False")
-_GUARDS = (
-    "_getattr_", "_getitem_", "_getiter_", "_iter_unpack_sequence_", "_unpack_sequence_", "_write_",
-    "_inplacevar_", "_op_", "_tick_", "_apply_", "__builtins__",
-)  # fmt: skip
-
-
 def protected_names() -> frozenset[str]:
     """Names diagram code may call but never assign, delete or use as a loop variable."""
     return allowed_calls() | frozenset(_CONSTANTS)

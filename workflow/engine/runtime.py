@@ -64,6 +64,7 @@ class ProcessFailed(Exception):
         where = f" (bij {error.bpmn_id})" if error.bpmn_id else ""
         super().__init__(f"Het proces kon niet verder{where}: {error}")
         self.bpmn_id = error.bpmn_id
+        self.melding = str(error)  # the engine's Dutch message alone, for incidents
 
 
 # --- status -----------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from models import Concept, ProcessDefinition, User, db, utcnow
-from models.concept import OPEN, VERWORPEN
+from models import Concept, User, db, utcnow
+from models.concept import OPEN
 from workflow import audit
 from workflow.engine.check import check_file
 from workflow.engine.definitions import latest_definition
@@ -154,12 +154,6 @@ def _gecontroleerde_formulieren(forms: dict[str, Any]) -> dict[str, Any]:
     return dict(forms)
 
 
-def verwerp(concept: Concept, user: User) -> None:
-    concept.status = VERWORPEN
-    concept.gewijzigd_op, concept.gewijzigd_door_id = utcnow(), user.id
-    audit.record(user, "wijzigen", "concept", concept.id, detail="concept verworpen")
-
-
 # --- as files ----------------------------------------------------------------------------------
 @contextmanager
 def als_map(concept: Concept, bpmn_dir: str | Path | None = None) -> Iterator[Path]:
@@ -202,7 +196,3 @@ def _json(inhoud: Any) -> str:
     import json
 
     return json.dumps(inhoud, ensure_ascii=False, indent=2) + "\n"
-
-
-def basis_van(concept: Concept) -> ProcessDefinition | None:
-    return concept.basis
