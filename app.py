@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         dossiers,
         errors,
         health,
+        help,
         hulpvragen,
         overlegronde,
         policy,
@@ -79,7 +80,8 @@ def register_blueprints(app: Flask) -> None:
     ui.init_app(app)
     errors.init_app(app)
     policy.init_app(app)
-    for module in (auth, beheer, bijlagen, dossiers, health, hulpvragen, overlegronde, processen, studio, taken):
+    help.init_app(app)
+    for module in (auth, beheer, bijlagen, dossiers, health, help, hulpvragen, overlegronde, processen, studio, taken):
         app.register_blueprint(module.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
