@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 def test_intake_journey_in_the_browser(page, tmp_path):  # type: ignore[no-untyped-def]  # noqa: F811
     login(page, "aanvrager")
     page.click("text=Nieuwe hulpvraag")
+    page.locator("#q").press_sequentially("El-Makrini", delay=30)  # first the pupil search
+    page.click("#leerlingen a:has-text('Nieuwe leerling')")
     page.select_option("#school_id", label="OBS De Regenboog (00YY00)")
     page.fill("#roepnaam", "Fatima")
     page.fill("#achternaam", "El-Makrini")

@@ -16,6 +16,8 @@ def test_pdf_bijlage_created_found_and_opened_inline(page, tmp_path):  # noqa: F
     pdf.write_bytes(PDF)
     login(page, "aanvrager")
     page.click("text=Nieuwe hulpvraag")
+    page.locator("#q").press_sequentially("Bouzidi", delay=30)  # first the pupil search
+    page.click("#leerlingen a:has-text('Nieuwe leerling')")
     page.select_option("#school_id", label="OBS De Regenboog (00YY00)")
     page.fill("#roepnaam", "Ayoub")
     page.fill("#achternaam", "Bouzidi")

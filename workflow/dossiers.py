@@ -8,7 +8,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models import Dossier, School, db
+from models import Dossier, School, User, db
+from workflow.access import dossier_filter
 
 # Dutch tussenvoegsels (lower case). Particles of other languages (El, da, Al, Mc …) are not
 # tussenvoegsels: they stay part of the achternaam ("El-Makrini", "da Silva", "Fortes Monteiro").
@@ -65,8 +66,15 @@ def _key(text: str | None) -> str:
     return re.sub(r"[\s\-']+", "", (text or "").lower())
 
 
-def mogelijke_dubbelen(school_id: int, roepnaam: str, achternaam: str, geboortedatum: date | None) -> list[Dossier]:
-    """Leerling dossiers at this school with the same name and birth date (spacing/case ignored)."""
+def mogelijke_dubbelen(
+    school_id: int, roepnaam: str, achternaam: str, geboortedatum: date | None, tussenvoegsel: str = ""
+) -> list[Dossier]:
+    """Leerling dossiers at this school with the same name and birth date.
+
+    Both sides are compared normalised: spacing and case ignored, and the tussenvoegsel taken
+    together with the achternaam, so 'van Boven' typed as achternaam (or 'Van  Boven', or a dossier
+    stored before names were normalised) finds roepnaam Jan, tussenvoegsel van, achternaam Boven.
+    """
     if geboortedatum is None:
         return []
     candidates = db.session.scalars(
@@ -74,9 +82,46 @@ def mogelijke_dubbelen(school_id: int, roepnaam: str, achternaam: str, geboorted
             Dossier.school_id == school_id, Dossier.geboortedatum == geboortedatum, Dossier.niveau == "leerling"
         )
     ).all()
-    return [
-        d for d in candidates if _key(d.roepnaam) == _key(roepnaam) and _key(d.achternaam) == _key(achternaam)
-    ]
+    naam = normaliseer(roepnaam, tussenvoegsel, achternaam)
+    gezocht = (_key(naam.roepnaam), _key(naam.tussenvoegsel) + _key(naam.achternaam))
+    return [d for d in candidates if (_key(d.roepnaam), _key(d.tussenvoegsel) + _key(d.achternaam)) == gezocht]
+
+
+# --- leerling zoeken (/dossiers, and the first step of a new hulpvraag) --------------------
+MAX_ZOEKWOORDEN = 5
+_DATUM = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$|^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def als_datum(woord: str) -> date | None:
+    """A typed birth date: 14-03-2016, 14/3/2016, 14.03.2016 or 2016-03-14; None when it is no date."""
+    match = _DATUM.match(woord)
+    if match is None:
+        return None
+    d, m, y = match.group(1, 2, 3) if match.group(1) else reversed(match.group(4, 5, 6))
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def leerling_zoekvraag(user: User, tekst: str) -> sa.Select[tuple[int]]:
+    """The ids of the leerling dossiers ``user`` may see that match every typed word.
+
+    A word that is a date matches the birth date; any other word a part of the name (roepnaam,
+    tussenvoegsel or achternaam), so 'van Boven', 'Boven' and 'jan 14-03-2016' all find Jan van
+    Boven. Who sees what is ``dossier_filter``: school staff their own schools' pupils, SWV staff
+    only pupils with a hulpvraag they may see (never a Voorlopige aanmelding), beheerders all.
+    """
+    query = sa.select(Dossier.id).where(dossier_filter(user), Dossier.niveau == "leerling")
+    for woord in tekst.lower().split()[:MAX_ZOEKWOORDEN]:
+        geboren = als_datum(woord)
+        if geboren is not None:
+            query = query.where(Dossier.geboortedatum == geboren)
+            continue
+        pattern = "%" + woord.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        delen = (Dossier.roepnaam, Dossier.tussenvoegsel, Dossier.achternaam)
+        query = query.where(sa.or_(*(sa.func.lower(d).like(pattern, escape="\\") for d in delen)))
+    return query
 
 
 _BRIN6 = re.compile(r"\b(\d{2}[A-Z]{2})(\d{2})\b")

@@ -14,6 +14,7 @@ from models.dossier import GESLACHTEN
 from models.hulpvraag import TITELS
 from models.user import SCHOOL_ROLLEN, Rol
 from web import policy
+from web.dossiers import zoeken
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from web.hulpvragen.views import bp
 from workflow import audit, incidenten
@@ -22,7 +23,7 @@ from workflow.bijlagen import BijlageGeweigerd, voeg_toe
 from workflow.dossiers import mogelijke_dubbelen, naam_in_tekst, normaliseer
 from workflow.engine.forms import FormField
 from workflow.engine.runtime import ProcessFailed
-from workflow.hulpvragen import INTAKE, create_hulpvraag
+from workflow.hulpvragen import INTAKE, SchoolGesloten, create_hulpvraag
 
 NAAM_WAARSCHUWING = (
     "De omschrijving lijkt de naam van de leerling te bevatten. Haal de naam weg (die staat al in het dossier) "
@@ -31,7 +32,7 @@ NAAM_WAARSCHUWING = (
 
 
 def _my_schools() -> list[School]:
-    return sorted(current_user.scholen, key=lambda s: s.naam)
+    return sorted((s for s in current_user.scholen if not s.is_gesloten), key=lambda s: s.naam)
 
 
 def _scps() -> list[tuple[str, str]]:
@@ -102,12 +103,20 @@ def _int(value: Any) -> int | None:
 
 @bp.get("/nieuw")
 @policy.roles(*SCHOOL_ROLLEN)
-def nieuw() -> tuple[str, int]:
+def nieuw() -> tuple[str, int] | Response:
+    """First a pupil search (pick a dossier); the form for a new leerling only after it."""
     if not current_user.scholen:
         abort(403, "U bent niet aan een school gekoppeld.")
+    if not request.args.get("dossier") and request.args.get("stap") != "nieuw":
+        if zoeken.htmx():
+            return zoeken.resultaten("hulpvragen.nieuw", doel="nieuw")
+        q = zoeken.zoektekst()
+        w = zoeken.weergave(q, "hulpvragen.nieuw", zoeken.KIES_TABEL)
+        return render_template("hulpvragen/nieuw_zoeken.html", w=w, q=q), 200
     schools = _my_schools()
+    niveau = "school" if request.args.get("niveau") == "school" else "leerling"
     defaults = {
-        "niveau": "leerling", "contactpersoon_naam": current_user.naam, "contactpersoon_email": current_user.email,
+        "niveau": niveau, "contactpersoon_naam": current_user.naam, "contactpersoon_email": current_user.email,
         "contactpersoon_telefoon": current_user.telefoon or "", "dossier_id": request.args.get("dossier", ""),
         "school_id": str(schools[0].id) if len(schools) == 1 else "",
     }  # fmt: skip
@@ -120,12 +129,13 @@ def create() -> Response | tuple[str, int]:
     raw = request.form.to_dict()
     data, errors = load_nieuwe_hulpvraag(raw)
     dossier = _existing_dossier(data.get("dossier_id")) if not errors else None
-    if not errors and not dossier and data["school_id"] not in current_user.school_ids:
-        errors = {"school_id": "Kies een van uw eigen scholen."}
+    if not errors and not dossier and data["school_id"] not in {s.id for s in _my_schools()}:
+        errors = {"school_id": "Kies een van uw eigen scholen (een gesloten school kan geen hulpvragen meer starten)."}
     if errors:
         return _render(raw, errors, 422)
     if dossier is None and data["niveau"] == "leerling" and not data["bevestig_nieuw"]:
-        dubbelen = mogelijke_dubbelen(data["school_id"], data["roepnaam"], data["achternaam"], data["geboortedatum"])
+        dubbelen = mogelijke_dubbelen(data["school_id"], data["roepnaam"], data["achternaam"], data["geboortedatum"],
+                                      data.get("tussenvoegsel") or "")  # fmt: skip
         if dubbelen:
             return _render(raw, {}, 409, dubbelen=dubbelen)
     namen = (dossier.roepnaam, dossier.achternaam) if dossier else (data["roepnaam"], data["achternaam"])
@@ -144,6 +154,10 @@ def create() -> Response | tuple[str, int]:
               "niet verloren gegaan (bijlagen moet u opnieuw kiezen): u kunt het later opnieuw proberen.",
               "error")  # fmt: skip
         return _render(raw, {}, 409)
+    except SchoolGesloten as exc:
+        db.session.rollback()  # nothing of the new hulpvraag is kept
+        flash(f"{exc} Er is niets opgeslagen.", "error")
+        return _render(raw, {}, 422)
     except BijlageGeweigerd as exc:
         db.session.rollback()  # a refused file: nothing of the new hulpvraag is kept
         return _render(raw, {"bijlagen": f"{exc} Er is niets opgeslagen; kies de bestanden opnieuw."}, 422)
