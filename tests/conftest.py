@@ -3,6 +3,11 @@
 The database comes from TEST_DATABASE_URL (PostgreSQL in CI) or a SQLite file per session.
 Tables are created once; after every test all rows are removed, so tests that commit from
 several sessions or threads (concurrency, workers) see a real database.
+
+Under pytest-xdist (``-n 2``) every worker has a database of its own: SQLite files live in the
+worker's own temporary directory; on PostgreSQL worker ``gw0`` gets ``<database>_gw0`` beside the
+one TEST_DATABASE_URL names, created here and dropped at the end. Redis state is per worker too:
+REDIS_URL's database number counts down by the worker's number (``/15`` for gw0, ``/14`` for gw1).
 """
 
 from __future__ import annotations
@@ -10,13 +15,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import Dossier, Hulpvraag, User, db
@@ -26,6 +34,34 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "kansrijk-test-wachtwoord"
 
 
+# "gw0", "gw1", ... in a pytest-xdist worker (set before this file is imported); "" without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def per_worker(name: str) -> str:
+    """``name`` with this xdist worker's suffix (``name_gw1``), unchanged without xdist: for database
+    names and other fixed names that two workers running at once must not share."""
+    return f"{name}_{WORKER}" if WORKER else name
+
+
+def _worker_number() -> int:
+    return int(WORKER.removeprefix("gw")) if WORKER else 0
+
+
+def per_worker_redis_url(url: str) -> str:
+    """The same Redis server, a database number of this worker's own (counting down from the given one)."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number - _worker_number()) % 16}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # tests/workers.py and the subprocesses it starts read REDIS_URL; each worker flushes only its own.
+    if WORKER:
+        os.environ["REDIS_URL"] = per_worker_redis_url(os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
+
+
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
@@ -33,9 +69,33 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
 
 
+@contextmanager
+def _own_postgresql_database(url: str) -> Iterator[str]:
+    """A fresh database beside ``url`` for this xdist worker, dropped afterwards (also when a
+    connection was left open); a leftover of an interrupted run is dropped first."""
+    base = make_url(url)
+    name = per_worker(base.database or "test")
+    server = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    drop = sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with server.connect() as connection:
+        connection.execute(drop)
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as connection:
+            connection.execute(drop)
+        server.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _database_url(tmp_path_factory)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = _database_url(tmp_path_factory)
+    if WORKER and make_url(url).get_backend_name() == "postgresql":
+        with _own_postgresql_database(url) as own:
+            yield own
+        return
+    yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """The migrations build exactly the schema of models/, and take it down again.
 
 Runs on a database of its own: a fresh SQLite file, or a fresh PostgreSQL database beside
-the one TEST_DATABASE_URL names (created here and dropped afterwards).
+the test database (``<its name>_migrations``, so each xdist worker and each checkout has its
+own; created here and dropped afterwards).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from app import create_app
 from models import db
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DATABASE = "kansrijk_migrations_test"
+MIGRATIONS_SUFFIX = "_migrations"  # beside the (per-worker) test database, never a name shared by all
 
 
 @pytest.fixture
@@ -31,13 +32,14 @@ def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     if url.get_backend_name() != "postgresql":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
         return
+    name = f"{url.database}{MIGRATIONS_SUFFIX}"
     server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    drop = sa.text(f"DROP DATABASE IF EXISTS {MIGRATIONS_DATABASE} WITH (FORCE)")
+    drop = sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with server.connect() as connection:
         connection.execute(drop)  # left over from an interrupted run
-        connection.execute(sa.text(f"CREATE DATABASE {MIGRATIONS_DATABASE}"))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield url.set(database=MIGRATIONS_DATABASE).render_as_string(hide_password=False)
+        yield url.set(database=name).render_as_string(hide_password=False)
     finally:
         with server.connect() as connection:
             connection.execute(drop)
