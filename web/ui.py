@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -54,7 +56,22 @@ def init_app(app: Flask) -> None:
 
 
 def safe_path(target: str | None, fallback: str) -> str:
-    """Only same-site paths as redirect targets (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return fallback
+    r"""Only a path on this site as a redirect target (no open redirects).
+
+    A browser strips tab, CR and LF anywhere in a URL and leading/trailing C0 controls and
+    spaces before it parses (WHATWG URL), and reads ``\`` as ``/``: so ``/\t/evil.example``
+    becomes ``//evil.example``. Rather than cleaning, anything a browser would rewrite is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(_unsafe_char(ch) for ch in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return fallback
+    return target
+
+
+def _unsafe_char(ch: str) -> bool:
+    """Controls, format characters and every kind of space (a path on this site needs none)."""
+    return unicodedata.category(ch)[0] in {"C", "Z"}

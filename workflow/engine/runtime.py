@@ -305,8 +305,14 @@ def claim(task: HumanTask, user: User) -> None:
 
 
 def unclaim(task: HumanTask, user: User) -> None:
-    if task.claimed_by_id not in (None, user.id) and not user.heeft_rol("beheerder"):
-        raise TaskClaimed()
+    """Release a claim: one's own, or anyone's for a beheerder; not a task one may not do."""
+    if task.completed_at is not None:
+        raise TaskAlreadyDone()
+    if task.claimed_by_id != user.id and not user.heeft_rol("beheerder"):
+        if not may_do_task(user, task):
+            raise NotAllowed()
+        if task.claimed_by_id is not None:
+            raise TaskClaimed()
     task.claimed_by_id = None
 
 
