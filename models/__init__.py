@@ -10,6 +10,7 @@ from models.bijlage import Bijlage
 from models.budget import Budget, Toekenning
 from models.concept import Concept
 from models.dossier import Dossier
+from models.functie import Functie
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
 from models.incident import Incident
@@ -39,6 +40,7 @@ __all__ = [
     "Concept",
     "Budget",
     "Dossier",
+    "Functie",
     "Hulpvraag",
     "HumanTask",
     "Incident",

@@ -14,8 +14,10 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, UTCDateTime, db
+from models.functie import user_functie
 
 if TYPE_CHECKING:
+    from models.functie import Functie
     from models.school import School
 
 # argon2id, memory 19 MiB, 2 iterations: the OWASP minimum for argon2id.
@@ -69,7 +71,6 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
     email: Mapped[str] = mapped_column(String(254), index=True)
     naam: Mapped[str] = mapped_column(String(200))
     telefoon: Mapped[str | None] = mapped_column(String(40))
-    functie: Mapped[str | None] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     actief: Mapped[bool] = mapped_column(Boolean, default=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())  # seed-demo account
@@ -82,6 +83,7 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
 
     rol_rows: Mapped[list[UserRol]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     scholen: Mapped[list[School]] = relationship(secondary=user_school, lazy="selectin")
+    functies: Mapped[list[Functie]] = relationship(secondary=user_functie, lazy="selectin", order_by="Functie.naam")
 
     @property
     def rollen(self) -> frozenset[str]:
@@ -95,6 +97,11 @@ class User(UserMixin, CreatedMixin, db.Model):  # type: ignore[name-defined]
 
     def heeft_rol(self, *rollen: str) -> bool:
         return bool(self.rollen.intersection(rollen))
+
+    @property
+    def functie_namen(self) -> frozenset[str]:
+        """The names of this user's active functies, as diagrams and tasks write them."""
+        return frozenset(f.naam for f in self.functies if f.actief)
 
     def set_password(self, password: str) -> None:
         self.password_hash = PASSWORDS.hash(password)

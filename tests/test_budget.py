@@ -26,6 +26,7 @@ from models.user import Rol
 from tests.conftest import PASSWORD, submit_form
 from workflow import budget as budget_lookups
 from workflow.engine.runtime import complete_task
+from workflow.functies import functie_met_naam
 from workflow.hulpvragen import create_hulpvraag
 from workflow.tlv import heeft_bijlage
 
@@ -39,9 +40,8 @@ AANVRAAG = {
 def _user(world, username: str, naam: str, rollen: set[str], functie: str | None = None, scholen=()) -> User:
     import pyotp
 
-    user = User(
-        swv_id=world.swv.id, username=username, email=f"{username}@demo.kansrijk.nl", naam=naam, functie=functie
-    )
+    user = User(swv_id=world.swv.id, username=username, email=f"{username}@demo.kansrijk.nl", naam=naam)
+    user.functies = [functie_met_naam(functie)] if functie else []
     user.set_rollen(rollen)
     user.set_password(PASSWORD)
     user.totp_secret = pyotp.random_base32()
@@ -113,7 +113,6 @@ def test_leerling_budget_from_koppelen_to_afgerond(client, world, auth):
     directeur = world.users["directeur"]
     collega = _user(world, "directeur2", "Dana Directeur", {Rol.DIRECTEUR}, scholen=[world.scholen[0]])
     vreemde = _user(world, "directeur3", "Victor Vreemd", {Rol.DIRECTEUR}, scholen=[world.scholen[2]])
-    _user(world, "financien", "Fenna Financiën", {Rol.FUNCTIONARIS}, functie="financiën")
     budget = _budget(world, "10000")
     db.session.add(
         Toekenning(
@@ -187,7 +186,6 @@ def test_leerling_budget_from_koppelen_to_afgerond(client, world, auth):
 
 
 def test_niet_ontvankelijk_financien_frees_the_award_again(client, world, auth):
-    _user(world, "financien", "Fenna Financiën", {Rol.FUNCTIONARIS}, functie="financiën")
     school = world.scholen[0]
     _budget(world, "50000", soort="wijk", owner_id=school.wijk_id)
     hulpvraag = _hulpvraag(world, niveau="school")
@@ -220,7 +218,6 @@ def test_niet_ontvankelijk_financien_frees_the_award_again(client, world, auth):
 
 
 def test_budget_inclusief_takes_the_fixed_amount(world):
-    _user(world, "financien", "Fenna Financiën", {Rol.FUNCTIONARIS}, functie="financiën")
     school = world.scholen[0]
     _budget(world, "20000", regeling="budget_inclusief", soort="school", owner_id=school.id)
     hulpvraag = _hulpvraag(world, titel="Budget inclusief onderwijs", niveau="school")

@@ -21,6 +21,8 @@ ACCOUNTS = (
     "psycholoog",
     "tlvadmin",
     "regiomanager",
+    "financien",
+    "leescoordinator",
     "beheerder",
     "procesbeheerder",
     "extern",
@@ -45,7 +47,7 @@ def test_seed_demo_creates_the_demo_accounts_and_hulpvragen(runner) -> None:  # 
         assert users[username].check_password("kansrijk-demo"), username
         assert username in result.output
     assert "kansrijk-demo" in result.output
-    assert users["orthopedagoog"].functie == "orthopedagoog"
+    assert users["orthopedagoog"].functie_namen == {"orthopedagoog"}
     assert "OBS De Regenboog" in result.output
     statuses = [h.status for h in db.session.scalars(sa.select(Hulpvraag))]
     assert len(set(statuses)) >= 4, statuses

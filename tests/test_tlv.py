@@ -16,6 +16,7 @@ from models import TLV, Bijlage, Dossier, Hulpvraag, HumanTask, OutgoingMail, Pr
 from tests.conftest import PASSWORD, IsolatedClient, csrf_token, login
 from tests.race import race
 from workflow.engine.runtime import complete_task, fire_timers, start_process
+from workflow.functies import functie_met_naam
 from workflow.hulpvragen import create_hulpvraag
 from workflow.tlv import complete_parallel_task, heeft_bijlage
 
@@ -28,7 +29,8 @@ TOEKENNEN = {
 
 def _functionaris(world, username: str, functie: str) -> User:  # type: ignore[no-untyped-def]
     user = User(swv_id=world.swv.id, username=username, email=f"{username}@test.kansrijk.nl",
-                naam=f"{functie.capitalize()} {username}", functie=functie)  # fmt: skip
+                naam=f"{functie.capitalize()} {username}")  # fmt: skip
+    user.functies = [functie_met_naam(functie, world.swv.id)]
     user.set_rollen({Rol.FUNCTIONARIS})
     user.set_password(PASSWORD)
     user.totp_secret = pyotp.random_base32()
@@ -40,7 +42,7 @@ def _functionaris(world, username: str, functie: str) -> User:  # type: ignore[n
 @pytest.fixture
 def tlv_world(world):  # type: ignore[no-untyped-def]
     """The demo world (which has tlvadmin, TLV-administratie) plus a jeugdarts (a second discipline)."""
-    assert world.users["tlvadmin"].functie == "TLV-administratie"
+    assert world.users["tlvadmin"].functie_namen == {"TLV-administratie"}
     _functionaris(world, "jeugdarts", "jeugdarts")
     return world
 

@@ -159,7 +159,8 @@ def seed_demo() -> None:
 def _print_accounts(users: Iterable[User]) -> None:
     rows = [("gebruikersnaam", "rol(len)", "school/scholen")]
     for user in users:
-        rollen = ", ".join(sorted(user.rollen)) + (f" ({user.functie})" if user.functie else "")
+        functies = ", ".join(sorted(user.functie_namen))
+        rollen = ", ".join(sorted(user.rollen)) + (f" ({functies})" if functies else "")
         scholen = ", ".join(s.naam for s in user.scholen) or _coordinated(user) or "-"
         rows.append((user.username, rollen, scholen))
     widths = [max(len(row[column]) for row in rows) for column in (0, 1)]

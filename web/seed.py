@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models import Bestuur, Dossier, Hulpvraag, HumanTask, Samenwerkingsverband, School, User, Wijk, db
+from models.functie import STANDAARD_FUNCTIES
 from models.user import Rol
 from workflow import hulpvragen as hulpvraag_use_cases
 from workflow.engine.runtime import complete_task
+from workflow.functies import functie_met_naam
 
 DEMO_PASSWORD = "kansrijk-demo"  # noqa: S105 - printed on purpose for demo accounts
 
@@ -23,6 +25,8 @@ ACCOUNTS: dict[str, tuple[str, set[str], str | None, list[int]]] = {
     "psycholoog": ("Paul de Boer", {Rol.FUNCTIONARIS}, "psycholoog", []),
     "regiomanager": ("Rita Mulder", {Rol.FUNCTIONARIS}, "regiomanager", []),
     "tlvadmin": ("Tom Willems", {Rol.FUNCTIONARIS}, "TLV-administratie", []),
+    "financien": ("Fenna Koster", {Rol.FUNCTIONARIS}, "financiën", []),
+    "leescoordinator": ("Lotte Vermeulen", {Rol.FUNCTIONARIS}, "leescoördinator", []),
     "beheerder": ("Bert Hendriks", {Rol.BEHEERDER}, None, []),
     "procesbeheerder": ("Petra Dekker", {Rol.PROCESBEHEERDER}, None, []),
     "extern": ("Eva Logopedie", {Rol.EXTERN}, None, []),
@@ -52,15 +56,11 @@ def create_world(password: str = DEMO_PASSWORD) -> DemoWorld:
     db.session.add_all(besturen + wijken)
     db.session.flush()
     world = DemoWorld(swv, [])
+    functies = {naam: functie_met_naam(naam, swv.id) for naam in STANDAARD_FUNCTIES}
     for username, (naam, rollen, functie, _scholen) in ACCOUNTS.items():
-        user = User(
-            swv_id=swv.id,
-            username=username,
-            email=f"{username}@demo.kansrijk.nl",
-            naam=naam,
-            functie=functie,
-            demo=True,
-        )
+        user = User(swv_id=swv.id, username=username, email=f"{username}@demo.kansrijk.nl", naam=naam, demo=True)
+        if functie is not None:
+            user.functies = [functies.get(functie) or functie_met_naam(functie, swv.id)]
         user.set_rollen(rollen)
         user.set_password(password)
         world.users[username] = user

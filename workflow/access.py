@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import Hulpvraag, HumanTask, Rol, School, User, utcnow
+from models import Functie, Hulpvraag, HumanTask, Rol, School, User, utcnow
 from models.hulpvraag import VOORLOPIGE_AANMELDING
 from models.overlegronde import OVERLEGRONDE_TITEL, Deelnemer, Overlegronde
 from models.user import SCHOOL_ROLLEN, SWV_ROLLEN, user_school
@@ -51,8 +51,8 @@ def hulpvraag_filter(user: User) -> ColumnElement[bool]:
     if Rol.SCP in rollen:
         mine = sa.or_(Hulpvraag.school_id.in_(_coordinated_schools(user)), Hulpvraag.coordinator_id == user.id)
         clauses.append(sa.and_(voor_swv, mine))
-    if Rol.FUNCTIONARIS in rollen and user.functie:
-        passed_on = sa.select(HumanTask.hulpvraag_id).where(HumanTask.functie == user.functie)
+    if Rol.FUNCTIONARIS in rollen and user.functie_namen:
+        passed_on = sa.select(HumanTask.hulpvraag_id).where(HumanTask.functie.in_(user.functie_namen))
         clauses.append(sa.and_(voor_swv, Hulpvraag.id.in_(passed_on)))
     return sa.or_(*clauses) if clauses else sa.false()
 
@@ -84,8 +84,8 @@ def task_scope(user: User) -> ColumnElement[bool]:
                 ),
             )
         )
-    if Rol.FUNCTIONARIS in rollen and user.functie:
-        clauses.append(sa.and_(HumanTask.rol == Rol.FUNCTIONARIS, HumanTask.functie == user.functie))
+    if Rol.FUNCTIONARIS in rollen and user.functie_namen:
+        clauses.append(sa.and_(HumanTask.rol == Rol.FUNCTIONARIS, HumanTask.functie.in_(user.functie_namen)))
     for rol in rollen & {Rol.BEHEERDER, Rol.PROCESBEHEERDER}:
         clauses.append(HumanTask.rol == rol)
     if not clauses:
@@ -125,7 +125,7 @@ def task_candidates(task: HumanTask) -> list[User]:
         coordinator = sa.select(Hulpvraag.coordinator_id).where(Hulpvraag.id == task.hulpvraag_id)
         query = query.where(sa.or_(User.id.in_(school_scp), User.id.in_(coordinator)))
     elif task.rol == Rol.FUNCTIONARIS:
-        query = query.where(User.functie == task.functie)
+        query = query.where(User.functies.any(sa.and_(Functie.naam == task.functie, Functie.actief.is_(True))))
     return list(db.session.scalars(query.order_by(User.naam)))
 
 

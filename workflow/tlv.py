@@ -36,7 +36,7 @@ def heeft_functie(user_id: Any, functie: str) -> bool:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return False
-    return user is not None and user.actief and user.functie == functie and user.heeft_rol(Rol.FUNCTIONARIS)
+    return user is not None and user.actief and functie in user.functie_namen and user.heeft_rol(Rol.FUNCTIONARIS)
 
 
 def registreer_tlv(

@@ -129,7 +129,8 @@ def _organisaties(users: list[User]) -> dict[int, str]:
 
 def _rollen(user: User) -> str:
     labels = [rol_label(r) for r in sorted(user.rollen)]
-    return ", ".join(labels) + (f" ({user.functie})" if user.functie else "")
+    functies = ", ".join(sorted(user.functie_namen))
+    return ", ".join(labels) + (f" ({functies})" if functies else "")
 
 
 @bp.get("/audit/inzage/<int:dossier_id>")
