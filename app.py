@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
         bijlagen,
         dossiers,
         errors,
+        formulieren,
         health,
         help,
         hulpvragen,
@@ -83,11 +84,13 @@ def register_blueprints(app: Flask) -> None:
     help.init_app(app)
     for module in (auth, beheer, bijlagen, dossiers, health, help, hulpvragen, overlegronde, processen, studio, taken):
         app.register_blueprint(module.bp)
+    app.register_blueprint(formulieren.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
 
 def register_cli(app: Flask) -> None:
     from web import cli_processen  # noqa: F401 - registers flask bpmn incidents / migrate
+    from web.cli_backup import backup_command, restore_command
     from web.cli import bpmn_cli, seed_bulk, seed_demo
     from web.lvs_demo import lvs_demo
 
@@ -95,6 +98,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(lvs_demo)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_bulk)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def publish_diagrams(app: Flask) -> None:
