@@ -289,6 +289,5 @@ def _run(command: list[str], url: URL, naam: str) -> None:
         raise BackupFout(f"{naam} is niet geïnstalleerd (Debian: apt-get install postgresql-client).") from exc
     if result.returncode != 0:
         current_app.logger.error("%s failed: %s", naam, result.stderr.strip()[-2000:])
-        raise BackupFout(
-            f"{naam} is mislukt: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'onbekende fout'}"
-        )
+        regels = result.stderr.strip().splitlines()
+        raise BackupFout(f"{naam} is mislukt: {regels[-1] if regels else 'onbekende fout'}")
