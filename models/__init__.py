@@ -10,6 +10,7 @@ from models.bijlage import Bijlage
 from models.budget import Budget, Toekenning
 from models.concept import Concept
 from models.dossier import Dossier
+from models.formulier import Formulier
 from models.functie import Functie
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
@@ -40,6 +41,7 @@ __all__ = [
     "Concept",
     "Budget",
     "Dossier",
+    "Formulier",
     "Functie",
     "Hulpvraag",
     "HumanTask",

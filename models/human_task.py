@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, UTCDateTime, db
@@ -37,6 +37,10 @@ class HumanTask(CreatedMixin, db.Model):  # type: ignore[name-defined]
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # What the user submitted: the validated form data, only the form's own fields, as JSON
+    # (amounts and dates as text). Pages read this, never the engine state. None: not completed
+    # by a person, or completed before it was kept.
+    antwoorden: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     instance: Mapped[ProcessInstance] = relationship()
     hulpvraag: Mapped[Hulpvraag | None] = relationship()

@@ -17,3 +17,6 @@ status_gewijzigd = _signals.signal("status-gewijzigd")
 
 # sender: the new HumanTask (flushed); keyword ``door``: the User whose action created it, or None
 taak_aangemaakt = _signals.signal("taak-aangemaakt")
+
+# sender: the completed HumanTask (its answers stored, the case persisted and flushed); ``door``: the User
+taak_afgerond = _signals.signal("taak-afgerond")

@@ -13,7 +13,9 @@ from models.dossier import GESLACHTEN
 from web import policy
 from workflow import audit
 from workflow.access import may_edit_contact, task_candidates
+from workflow.antwoorden import ingevulde_gegevens
 from workflow.bijlagen import bijlagen_van, mag_bijlage_toevoegen
+from workflow.formulieren import van_hulpvraag as formulieren_van
 from workflow.tlv import tlvs_van
 
 bp = Blueprint("hulpvragen", __name__, url_prefix="/hulpvragen")
@@ -54,6 +56,7 @@ def show(hulpvraag_id: int) -> str:
         **aanpak_context(hulpvraag, request.args.get("aanpak", type=int)),
         tlvs=tlvs_van(hulpvraag.id),
         overlegronde=hulpvraag_blok(hulpvraag),
+        ingevuld=ingevulde_gegevens(hulpvraag.id, current_user), formulieren=formulieren_van(hulpvraag.id),
     )  # fmt: skip
     audit.record(current_user, "bekijken", "hulpvraag", hulpvraag.id, dossier_id=hulpvraag.dossier_id)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)

@@ -20,6 +20,7 @@ from web import policy
 from web.ui import safe_path
 from workflow import audit, incidenten
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
+from workflow.antwoorden import eerdere_stappen
 from workflow.engine.forms import FormField, fields
 from workflow.engine.runtime import (
     FormInvalid,
@@ -30,9 +31,11 @@ from workflow.engine.runtime import (
     claim,
     complete_task,
     is_open,
+    live_instruction,
     task_form,
     unclaim,
 )
+from workflow.formulieren import van_instance as formulier_van
 
 bp = Blueprint("taken", __name__)
 log = logging.getLogger(__name__)
@@ -99,10 +102,21 @@ def _render_task(task: HumanTask, values: dict[str, str], errors: dict[str, str]
         candidates=task_candidates(task) if task.is_open else [],
         vastgelopen=vastgelopen,
         gemeld=gemeld,
+        **_eerder_en_nu(task),
     )
     audit.record(current_user, "bekijken", "taak", task.id, dossier_id=_dossier_id(task), detail=task.titel)
     db.session.commit()  # a read is only shown once its audit entry is stored (workflow/audit.py)
     return html, status  # type: ignore[return-value]
+
+
+def _eerder_en_nu(task: HumanTask) -> dict[str, object]:
+    """What the earlier steps said (newest first), the instruction with today's figures, and the
+    Formulier this task is about."""
+    return {
+        "eerdere_stappen": eerdere_stappen(task, current_user),
+        "instructie": live_instruction(task),
+        "formulier": formulier_van(task.instance_id),
+    }
 
 
 def _with_choices(field: FormField) -> FormField:

@@ -26,7 +26,7 @@ from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
 from workflow.engine.expressions import expression_problem
-from workflow.engine.forms import WIDGETS, options_for, widget_for
+from workflow.engine.forms import WIDGETS, intern_problems, options_for, widget_for
 from workflow.engine.instructies import instruction_problem
 from workflow.engine.run import duration_after, executable_process_ids, parse_bpmn
 
@@ -394,6 +394,8 @@ class _Form:
             problem = _field_problem(prop)
             if problem:
                 self.add(self.schema_file, ["properties", name], f"veld '{name}': {problem}")
+        for keys, message in intern_problems(schema):
+            self.add(self.schema_file, keys, message)
         return True
 
     def _check_ui(self, properties: dict[str, Any], ui: dict[str, Any]) -> None:

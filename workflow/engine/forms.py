@@ -8,6 +8,7 @@ submission, so extra posted fields are ignored (no mass assignment).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,11 @@ from jsonschema.exceptions import ValidationError
 
 WIDGETS = ("text", "textarea", "number", "money", "date", "select", "radio", "yesno", "user", "email")
 VERPLICHT = "Dit veld is verplicht."
+# On the schema (the whole form) or on one property: for SWV staff only, hidden from school staff
+# and externs wherever answers are shown (workflow/antwoorden.py). ``bpmn check`` reports a
+# misspelling or a value that is not true/false (intern_problems).
+INTERN = "x-intern"
+_INTERN_SPELLINGEN = frozenset({"xintern", "intern", "xinternal", "internal", "xinterne", "interne"})
 
 
 @dataclass
@@ -128,6 +134,23 @@ def fields(form: Form, values: Mapping[str, Any], errors: Mapping[str, str]) -> 
             )
         )
     return result
+
+
+def intern_problems(schema: Mapping[str, Any]) -> list[tuple[list[str], str]]:
+    """(keys to the place, Dutch message) for every misspelled or ill-typed ``x-intern``."""
+    places: list[tuple[list[str], Any]] = [([], schema)]
+    places += [(["properties", n], p) for n, p in dict(schema.get("properties") or {}).items()]
+    problems = []
+    for keys, part in places:
+        if not isinstance(part, Mapping):
+            continue
+        for key, value in part.items():
+            if key == INTERN and not isinstance(value, bool):
+                shown = json.dumps(value, ensure_ascii=False)
+                problems.append(([*keys, key], f'"{INTERN}" is true of false, niet {shown}'))
+            elif key != INTERN and key.lower().replace("-", "").replace("_", "") in _INTERN_SPELLINGEN:
+                problems.append(([*keys, key], f'onbekende eigenschap "{key}": bedoelt u "{INTERN}"?'))
+    return problems
 
 
 def _attrs(prop: Mapping[str, Any]) -> dict[str, Any]:

@@ -97,8 +97,13 @@ def _jinja_message(exc: TemplateError) -> str:
     return f"de instructie is geen geldig sjabloon{where}: controleer de {{{{ … }}}} en {{% … %}}"
 
 
-def render_instruction(text: str, data: Mapping[str, Any], limits: Limits | None = None) -> str:
-    """Render once, as plain text, within the time and size limits; raises DiagramCodeError."""
+def render_instruction(
+    text: str, data: Mapping[str, Any], limits: Limits | None = None, helpers: Mapping[str, Any] | None = None
+) -> str:
+    """Render once, as plain text, within the time and size limits; raises DiagramCodeError.
+
+    ``helpers`` are the lookups a diagram may call in an instruction (``budget_stand(...)``); the
+    case data cannot hide them."""
     limit = limits or LIMITS
     try:
         template = _TEMPLATES.from_string(text)
@@ -122,7 +127,7 @@ def render_instruction(text: str, data: Mapping[str, Any], limits: Limits | None
     try:
         out: list[str] = []
         size = 0
-        for chunk in template.generate(**public(data)):
+        for chunk in template.generate(**{**public(data), **(helpers or {})}):
             size += len(chunk)
             if size > MAX_INSTRUCTION_CHARS or time.monotonic() > deadline:
                 raise TooLarge(f"de instructie wordt langer dan {MAX_INSTRUCTION_CHARS} tekens")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from workflow.engine.run import (
     task_properties,
 )
 from workflow.engine.sandbox import evaluate_expression
-from workflow.signals import status_gewijzigd, taak_aangemaakt
+from workflow.signals import status_gewijzigd, taak_aangemaakt, taak_afgerond
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +158,15 @@ def complete_task(task_pk: int, user: User, raw: dict[str, Any], *, uitvoeren: U
     except EngineError as exc:
         raise ProcessFailed(exc) from exc
     task.completed_at, task.completed_by_id = utcnow(), user.id
+    task.antwoorden = bewaarbaar(data)
     _persist(instance, run, user)
+    taak_afgerond.send(task, door=user)
     return task
+
+
+def bewaarbaar(data: dict[str, Any]) -> dict[str, Any]:
+    """The validated form data as JSON: amounts and dates as text ("3000.00", "2026-03-14")."""
+    return {name: str(v) if isinstance(v, Decimal | date) else v for name, v in data.items()}
 
 
 def is_open(task_pk: int) -> bool:
@@ -256,10 +264,26 @@ def _instructions(text: str | None, data: dict[str, Any], bpmn_id: str) -> str:
     if not text:
         return ""
     try:
-        return render_instruction(text, data)
+        return render_instruction(text, data, helpers=LOOKUP_HELPERS)
     except DiagramCodeError as exc:  # stopped or refused: the step is not taken
         message, _id = vertaal(exc, None, bpmn_id)
         raise ProcessFailed(EngineError(message.replace("De code bij", "De instructie bij"), bpmn_id)) from exc
+
+
+def live_instruction(task: HumanTask) -> str:
+    """The instruction of an open task rendered now, so lookups (resterend budget) give today's
+    figures; the text stored at creation when that fails. Whatever a lookup writes is rolled back."""
+    if not task.is_open or not task.instructie:
+        return task.instructie
+    savepoint = db.session.begin_nested()
+    try:
+        engine_task = _load(task.instance).get_ready_task(task.task_id)
+        return render_instruction(engine_task.task_spec.documentation or "", engine_task.data, helpers=LOOKUP_HELPERS)
+    except Exception:  # noqa: BLE001 - a page must show; the stored text is the fallback
+        log.warning("instruction of task %s rendered from the stored text", task.id, exc_info=True)
+        return task.instructie
+    finally:
+        savepoint.rollback()
 
 
 def _functie(value: str | None, data: dict[str, Any], bpmn_id: str) -> str | None:

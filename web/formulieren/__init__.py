@@ -1,0 +1,5 @@
+"""Formulieren: the list of budget forms and one form's own page."""
+
+from web.formulieren.views import bp
+
+__all__ = ["bp"]
