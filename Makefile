@@ -23,6 +23,17 @@ STUDIO_STAMP := web/static/vendor/studio/.built
 CI_DATABASE_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 CI_REDIS_URL := redis://127.0.0.1:6379/15
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist); each has its own SQLite file, PostgreSQL
+# database (<name>_gw0, ...) and Redis database number (tests/conftest.py). worksteal: an idle worker
+# takes tests from the other's queue, so one slow file does not leave a core idle at the end.
+PYTEST_WORKERS ?= 2
+# In CI the 20 slowest tests are listed too: where to look when the run grows slow.
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(if $(filter true,$(CI)),--durations=20)
+# $(call timed,<half>,<command>): run one half of the suite and print how long it took, also when it
+# fails; with CI_REPORTS set (.ci/run) pytest writes its results to $(CI_REPORTS)/<half>.xml.
+timed = @start=$$(date +%s); rc=0; $(2) $(if $(CI_REPORTS),--junitxml=$(CI_REPORTS)/$(1).xml) || rc=$$?; \
+	echo "Duur $(1): $$(( $$(date +%s) - start )) s"; exit $$rc
+
 .PHONY: setup run test lint pytest ci-services chromium
 
 setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) $(AXE) $(STUDIO_STAMP) chromium
@@ -77,7 +88,7 @@ lint: $(PIP_STAMP)
 
 # pytest's exit code 5 ("no tests collected") fails the recipe like any other non-zero code.
 pytest: setup
-	$(BIN)/python -m pytest
+	$(call timed,SQLite,$(PYTEST))
 
 # In CI PostgreSQL and Redis are part of the run: unreachable means failed, never skipped.
 ci-services: $(PIP_STAMP)
@@ -89,7 +100,7 @@ ci-services: $(PIP_STAMP)
 ifeq ($(CI),true)
 test: ci-services lint pytest
 	scripts/pip_audit.sh  # S17: needs PyPI, so only in CI (before pytest, whose summary ends the log)
-	TEST_DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) $(BIN)/python -m pytest
+	$(call timed,PostgreSQL,TEST_DATABASE_URL=$(CI_DATABASE_URL) REDIS_URL=$(CI_REDIS_URL) $(PYTEST))
 else
 test: lint pytest
 endif

@@ -6,10 +6,12 @@ driven by Playwright) and logging in with the second factor. Test modules import
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
@@ -44,19 +46,39 @@ def live_server(app, world) -> Iterator[str]:  # type: ignore[no-untyped-def]
     server.shutdown()
 
 
+@pytest.fixture(scope="session")
+def _chromium() -> Iterator[Callable[[], Any]]:
+    """One headless Chromium per test process (per xdist worker), started by the first browser test;
+    every test gets a fresh context of its own (no cookies, storage or pages of another test).
+    A browser that crashed or was closed is started again for the next test."""
+    state: dict[str, Any] = {}
+
+    def browser() -> Any:
+        if "browser" not in state or not state["browser"].is_connected():
+            if "playwright" not in state:
+                from playwright.sync_api import sync_playwright
+
+                state["playwright"] = sync_playwright().start()
+            state["browser"] = state["playwright"].chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        return state["browser"]
+
+    yield browser
+    if "browser" in state:
+        with contextlib.suppress(Exception):
+            state["browser"].close()
+    if "playwright" in state:
+        state["playwright"].stop()
+
+
 @pytest.fixture
-def page(live_server):  # type: ignore[no-untyped-def]
+def page(live_server, _chromium):  # type: ignore[no-untyped-def]
     require(Path(CHROMIUM).exists(), "Chromium is not installed")
     require(HTMX.exists(), "htmx is not installed in web/static/vendor")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=live_server, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
+    context = _chromium().new_context(base_url=live_server, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def login(page, username: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ REDIS_URL's database number counts down by the worker's number (``/15`` for gw0,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from models import Dossier, Hulpvraag, User, db
+from tests.browser import _chromium  # noqa: F401 - the browser per test process, for tests.browser's page
 from web.seed import DemoWorld, create_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,12 +132,54 @@ def _test_config(database_url: str, instance: Path) -> dict[str, object]:
 def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(_test_config(database_url, tmp_path))
     with app.app_context():
-        from workflow.engine.definitions import publish_all
-
-        publish_all(app.config["BPMN_DIR"])
+        _publish_diagrams(Path(app.config["BPMN_DIR"]))
         yield app
         db.session.remove()
         _empty_tables()
+
+
+# (digest of the diagram folder, the rows publish_all wrote into the empty database) of this session
+_published: tuple[str, list[tuple[sa.Table, list[dict[str, object]]]]] | None = None
+
+
+def _publish_diagrams(bpmn_dir: Path) -> None:
+    """Every test starts with the diagram folder published, as at the app's start. publish_all
+    into an empty database writes the same rows whenever the folder holds the same bytes, so it
+    runs (gate, parse, store) for the first test and after every change of the folder; the other
+    tests get exactly those rows back, ids included, without the ~0.2 s of CPU it costs."""
+    global _published
+    digest = _folder_digest(bpmn_dir)
+    if _published is not None and _published[0] == digest:
+        _insert_rows(_published[1])
+        return
+    from workflow.engine.definitions import publish_all
+
+    publish_all(bpmn_dir)
+    db.session.remove()
+    with db.engine.connect() as conn:
+        rows = [(t, [dict(r) for r in conn.execute(sa.select(t)).mappings()]) for t in db.metadata.sorted_tables]
+    _published = (digest, [(table, found) for table, found in rows if found])
+
+
+def _folder_digest(bpmn_dir: Path) -> str:
+    """What publish_all reads: every file directly in the folder (workflow.engine.publiceren._kopie_van_map)."""
+    digest = hashlib.sha256()
+    for bestand in sorted(bpmn_dir.iterdir()) if bpmn_dir.is_dir() else []:
+        if bestand.is_file() and not bestand.name.startswith("."):
+            digest.update(bestand.name.encode() + b"\0" + bestand.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _insert_rows(tables: list[tuple[sa.Table, list[dict[str, object]]]]) -> None:
+    with db.engine.begin() as conn:
+        for table, rows in tables:  # in dependency order
+            conn.execute(table.insert(), rows)
+            column = table.autoincrement_column
+            if conn.dialect.name == "postgresql" and column is not None:  # ids were given: move the sequence on
+                conn.execute(
+                    sa.text(f'SELECT setval(pg_get_serial_sequence(:table, :column), (SELECT max("{column.name}") FROM "{table.name}"))'),
+                    {"table": f'"{table.name}"', "column": column.name},
+                )
 
 
 def _empty_tables() -> None:
