@@ -14,6 +14,10 @@ from workflow.statussen import eindstatus_sql
 INTAKE = "hulpvraag"
 
 
+class SchoolGesloten(ValueError):
+    """A closed school takes no new hulpvragen (its old ones stay readable)."""
+
+
 def create_hulpvraag(
     dossier: Dossier,
     aanvrager: User,
@@ -28,6 +32,9 @@ def create_hulpvraag(
 ) -> Hulpvraag:
     """A new hulpvraag in Voorlopige aanmelding with its intake running (flushed)."""
     school = dossier.school
+    if school.is_gesloten:
+        raise SchoolGesloten(f"{school.naam} is gesloten: voor deze school kunnen geen nieuwe hulpvragen worden "
+                             "gestart. Vraag de beheerder bij welke school de leerling nu hoort.")  # fmt: skip
     hulpvraag = Hulpvraag(
         dossier_id=dossier.id,
         school_id=dossier.school_id,

@@ -126,7 +126,7 @@ def _controleer(koppeling: Koppeling | None, aanvraag: Aanvraag, oso: OsoDossier
     if not koppeling.is_geactiveerd:
         raise LvsFout(403, "Deze koppeling is nog niet geactiveerd in het LVS.")
     school = koppeling.school
-    if oso.brin_vestiging.upper() != school.brin6:
+    if oso.brin_vestiging.upper() not in school.bekende_brin6:  # also a former BRIN, or a merged school's
         raise LvsFout(403, f"Het OSO-dossier is van een andere school ({oso.brin_vestiging}) dan deze koppeling "
                       f"({school.brin6}).", "oso.huidigeschool")  # fmt: skip
     swv = db.session.get(Samenwerkingsverband, school.swv_id)
@@ -184,6 +184,9 @@ def _claim(koppeling: Koppeling, referentie: str) -> LvsAanvraag:
 
 def _maak_hulpvraag(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: OsoDossier) -> None:
     school = koppeling.school
+    if school.is_gesloten:  # a re-send of an earlier aanvraag still updates its hulpvraag
+        raise LvsFout(403, f"{school.naam} ({school.brin6}) is gesloten: er kunnen geen nieuwe aanvragen meer "
+                      "voor deze school worden ingediend.")  # fmt: skip
     dossier = _dossier_voor(oso, school)
     _pas_oso_toe(oso, dossier, school)
     aanvrager = _aanvrager(koppeling, aanvraag.contactpersoon_email)

@@ -39,7 +39,7 @@ def pas_toe(oso: OsoDossier, dossier: Dossier, school: School) -> list[str]:
 
 
 def _controleer_school(oso: OsoDossier, dossier: Dossier, school: School) -> None:
-    if oso.brin_vestiging != school.brin6:
+    if oso.brin_vestiging not in school.bekende_brin6:
         raise OsoFout(
             f"Het OSO-dossier is van school {oso.brin_vestiging}, maar de aanvraag is voor school "
             f"{school.brin6} ({school.naam}).", "huidigeschool/brincode",
@@ -152,7 +152,7 @@ def _schoolgegevens_toepassen(oso: OsoDossier, dossier: Dossier, school: School)
     """One Schoolgegevens row per schoolloopbaan row at this school, found again by its start date."""
     bestaand = {s.van: s for s in dossier.schoolgegevens if s.school_id == school.id}
     wijzigingen = []
-    for rij in (r for r in oso.schoolloopbaan if r.brin_vestiging == school.brin6):
+    for rij in (r for r in oso.schoolloopbaan if r.brin_vestiging in school.bekende_brin6):
         groep = (rij.jaargroep or rij.groepsnaam or rij.groepscode or "")[:20]
         jaar = rij.schooljaar or (rij.begindatum.year if rij.begindatum else "")
         huidig = bestaand.get(rij.begindatum)
