@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         help,
         hulpvragen,
+        metrics,
         overlegronde,
         policy,
         processen,
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     errors.init_app(app)
     policy.init_app(app)
     help.init_app(app)
+    metrics.init_app(app)
     for module in (auth, beheer, bijlagen, dossiers, health, help, hulpvragen, overlegronde, processen, studio, taken):
         app.register_blueprint(module.bp)
     app.register_blueprint(formulieren.bp)

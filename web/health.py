@@ -63,15 +63,21 @@ def database_ok() -> bool:
 
 
 def broker_ok(celery: Celery) -> bool:
-    """Connect and declare the default queue: virtual transports (SQLAlchemy) only touch
-    their storage on a queue operation, Redis already on connect."""
+    """Declare the default queue over a pooled connection (virtual transports such as SQLAlchemy
+    only touch their storage on a queue operation, Redis already on connect). A connection that
+    failed is closed before it goes back to the pool, so the next check connects afresh."""
     try:
-        with celery.connection_for_write(connect_timeout=BROKER_TIMEOUT_S) as connection:
-            connection.ensure_connection(
-                max_retries=1, interval_start=0.2, timeout=BROKER_TIMEOUT_S
-            )
-            connection.default_channel.queue_declare(queue=celery.conf.task_default_queue)
+        connection = celery.pool.acquire(block=True, timeout=BROKER_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - the pool is exhausted or broken: not reachable
+        log.warning("health: broker pool unavailable (%s)", type(exc).__name__)
+        return False
+    try:
+        connection.ensure_connection(max_retries=1, interval_start=0.2, timeout=BROKER_TIMEOUT_S)
+        connection.default_channel.queue_declare(queue=celery.conf.task_default_queue)
     except Exception as exc:  # any failure means "not reachable"; the reason goes to the log
         log.warning("health: broker unreachable (%s)", type(exc).__name__)
+        connection.collect()  # drop the broken transport; the pool hands out a fresh one next time
         return False
+    finally:
+        connection.release()
     return True

@@ -54,6 +54,9 @@ def celery_settings(config: Any) -> dict[str, Any]:
             },
         },
         "timezone": "Europe/Amsterdam",
+        # workflow/beat_lock.py: where beat takes its lock, so only one beat schedules at a time
+        "kansrijk_database_url": config.get("SQLALCHEMY_DATABASE_URI"),
+        "kansrijk_instance_path": config["INSTANCE_PATH"],
         "beat_schedule_filename": f"{config['INSTANCE_PATH']}/celerybeat-schedule",
     }
 
@@ -68,7 +71,7 @@ def _transport_options(config: Any) -> dict[str, Any]:
 
 def celery_init_app(app: Flask) -> Celery:
     # Modules whose receivers listen to workflow.signals: imported here, in the web app and the worker alike.
-    from workflow import lvs_push, meldingen  # noqa: F401
+    from workflow import beat_lock, lvs_push, meldingen  # noqa: F401 - beat_lock: one beat at a time
 
     class FlaskTask(Task):
         def __call__(self, *args: object, **kwargs: object) -> object:
