@@ -1,4 +1,4 @@
-"""One-time secrets for logging in: recovery codes and password-reset links (stored hashed)."""
+"""One-time secrets for logging in: recovery codes, password-reset and account-activation links (stored hashed)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,20 @@ class PasswordReset(CreatedMixin, db.Model):  # type: ignore[name-defined]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountActivatie(CreatedMixin, db.Model):  # type: ignore[name-defined]
+    """A single-use link that lets a new account choose its first password; it expires.
+
+    A separate table from PasswordReset on purpose: an activation link can never serve as a
+    reset link (or back), and a resent activation makes the older links of that user invalid.
+    """
+
+    __tablename__ = "account_activatie"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    vervangen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a newer link was sent

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 SMTP_FOUTEN = (OSError, smtplib.SMTPException)
 # Mails carrying a personal one-time link (password reset, account activation): a beheerder
 # sees that they were sent, never their body.
-GEHEIME_SOORTEN = frozenset({"wachtwoord_herstellen", "overlegronde_uitnodiging"})
+GEHEIME_SOORTEN = frozenset({"wachtwoord_herstellen", "overlegronde_uitnodiging", "account_activeren"})
 
 
 # --- queueing ------------------------------------------------------------------------------

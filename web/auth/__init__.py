@@ -1,5 +1,6 @@
 """Login and logout."""
 
+from web.auth import activatie  # noqa: F401 - registers routes (account activation)
 from web.auth.views import bp
 
 __all__ = ["bp"]
