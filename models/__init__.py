@@ -15,6 +15,7 @@ from models.functie import Functie
 from models.hulpvraag import Hulpvraag
 from models.human_task import HumanTask
 from models.incident import Incident
+from models.inlogvertraging import InlogVertraging
 from models.login_session import LoginSession
 from models.lvs import Koppeling, LvsAanvraag, LvsPush
 from models.mail import OutgoingMail
@@ -38,14 +39,17 @@ __all__ = [
     "AuditEntry",
     "Bestuur",
     "Bijlage",
+    "BijlageSoort",
     "Concept",
     "Budget",
     "Dossier",
     "Formulier",
     "Functie",
+    "GekozenBestand",
     "Hulpvraag",
     "HumanTask",
     "Incident",
+    "InlogVertraging",
     "Koppeling",
     "LoginSession",
     "LvsAanvraag",

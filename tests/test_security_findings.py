@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import statistics
+import time
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
-from models import AuditEntry, HumanTask, PasswordReset, User, db, utcnow
+from models import AuditEntry, HumanTask, InlogVertraging, OutgoingMail, PasswordReset, User, db, utcnow
 from tests.conftest import PASSWORD, csrf_token, login, new_hulpvraag, submit_form
 from web.ui import safe_path
 
@@ -37,8 +41,16 @@ def test_safe_path_refuses_every_offsite_form(target):
     assert safe_path(_decoded(target), "/taken") == "/taken"
 
 
-@pytest.mark.parametrize("target", ["/hulpvragen", "/hulpvragen?status=Aanmelding&q=a%20b", "/taken/5#x",
-                                    "/%2F%2Fattacker.example", "/hulpvragen/3/bijlagen"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/hulpvragen",
+        "/hulpvragen?status=Aanmelding&q=a%20b",
+        "/taken/5#x",
+        "/%2F%2Fattacker.example",
+        "/hulpvragen/3/bijlagen",
+    ],
+)
 def test_safe_path_keeps_paths_on_this_site(target):
     assert safe_path(target, "/taken") == target
 
@@ -80,8 +92,18 @@ def _indienen(world) -> HumanTask:  # type: ignore[no-untyped-def]
     return db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id, completed_at=None)).one()
 
 
-@pytest.mark.parametrize("target", ["/\t/attacker.example/x", "/\\attacker.example", "//attacker.example",
-                                    "\\\\attacker.example", " /x", "https:attacker.example", "/\n/attacker.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/attacker.example/x",
+        "/\\attacker.example",
+        "//attacker.example",
+        "\\\\attacker.example",
+        " /x",
+        "https:attacker.example",
+        "/\n/attacker.example",
+    ],
+)
 def test_claim_and_vrijgeven_terug_never_leaves_the_site(client, world, target):
     task = _indienen(world)
     login(client, "aanvrager")
@@ -108,3 +130,198 @@ def test_vrijgeven_by_someone_who_may_not_do_the_task_is_refused(client, world):
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == before
     follow = client.get("/taken")
     assert "De taak is vrijgegeven" not in follow.text
+
+
+# --- 2. no username enumeration by timing -----------------------------------------------------
+def _post_login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token(page.text)})
+
+
+def _median_ms(action, runs: int = 7) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def test_unknown_accounts_cost_the_same_argon2_work(client, world, monkeypatch, capsys):
+    """Counted, not timed: an unknown or inactive account runs argon2 exactly as often as a real one."""
+    from argon2 import PasswordHasher
+
+    calls: list[str] = []
+    real_verify = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify", lambda self, h, p: calls.append("v") or real_verify(self, h, p))
+    world.users["scp2"].actief = False
+    db.session.commit()
+    for username in ("scp", "bestaat-niet", "scp2", "lvs-koppeling-999"):
+        calls.clear()
+        assert _post_login(client, username, "fout-wachtwoord-123").status_code == 401
+        assert calls == ["v"], username
+    # The figures, for whoever reads the output (bench/login_timing.py measures them properly).
+    bestaand = _median_ms(lambda: _post_login(client, "aanvrager", "fout-wachtwoord-123"), 3)
+    onbekend = _median_ms(lambda: _post_login(client, "niemand-hier", "fout-wachtwoord-123"), 3)
+    with capsys.disabled():
+        print(f"\n  login, mediaan: bestaand account {bestaand:.0f} ms, onbekend {onbekend:.0f} ms")
+
+
+def test_reset_request_does_the_same_work_for_unknown_identifiers(client, world, monkeypatch, capsys):
+    from workflow import meldingen
+
+    rendered: list[str] = []
+    real_render = meldingen.render
+    monkeypatch.setattr(meldingen, "render", lambda naam, **c: rendered.append(naam) or real_render(naam, **c))
+    from web.auth import views
+
+    monkeypatch.setattr(views, "render", meldingen.render)
+
+    def request(identifier: str):  # type: ignore[no-untyped-def]
+        page = client.get("/wachtwoord-vergeten").text
+        return client.post("/wachtwoord-vergeten", data={"identifier": identifier, "csrf_token": csrf_token(page)})
+
+    for identifier in ("aanvrager", "iemand@elders.example"):
+        rendered.clear()
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(InlogVertraging))
+        assert request(identifier).status_code == 200
+        assert rendered == ["wachtwoord_herstellen"], identifier  # the mail is rendered either way
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(InlogVertraging)) == rows + 1
+        )  # a row either way
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail)) == 1  # but only one mail
+    bestaand = _median_ms(lambda: request("aanvrager2"), 3)
+    onbekend = _median_ms(lambda: request("niemand@elders.example"), 3)
+    with capsys.disabled():
+        print(f"\n  herstel, mediaan: bestaand account {bestaand:.0f} ms, onbekend {onbekend:.0f} ms")
+
+
+# --- 3. a reset or a password change ends every open reset link --------------------------------
+def _reset_links(client, identifier: str) -> list[str]:  # type: ignore[no-untyped-def]
+    for _ in range(2):  # two links in the same hour
+        page = client.get("/wachtwoord-vergeten").text
+        client.post("/wachtwoord-vergeten", data={"identifier": identifier, "csrf_token": csrf_token(page)})
+    mails = db.session.scalars(
+        sa.select(OutgoingMail).filter_by(soort="wachtwoord_herstellen").order_by(OutgoingMail.id)
+    )
+    return [re.search(r"/wachtwoord-herstellen/(\S+)", m.body).group(1) for m in mails]
+
+
+def _set_via_link(client, token: str, new: str):  # type: ignore[no-untyped-def]
+    url = f"/wachtwoord-herstellen/{token}"
+    page = client.get(url)
+    if page.status_code != 200:
+        return page
+    return client.post(url, data={"nieuw": new, "herhaal": new, "csrf_token": csrf_token(page.text)})
+
+
+def test_a_reset_ends_the_older_link_of_the_same_hour(client, world):
+    older, newer = _reset_links(client, "scp")
+    assert _set_via_link(client, newer, "een heel nieuw lang wachtwoord").status_code == 302
+    refused = _set_via_link(client, older, "nog een ander lang wachtwoord")
+    assert refused.status_code == 404 and "werkt niet meer" in refused.text
+    user = db.session.scalar(sa.select(User).filter_by(username="scp"))
+    db.session.refresh(user)
+    assert user.check_password("een heel nieuw lang wachtwoord")
+    assert all(r.used_at is not None for r in db.session.scalars(sa.select(PasswordReset).filter_by(user_id=user.id)))
+
+
+def test_a_password_change_ends_every_open_reset_link(client, world):
+    (token,) = _reset_links(client, "aanvrager2")[:1]
+    login(client, "aanvrager2")
+    page = client.get("/account/wachtwoord").text
+    new = "mijn eigen nieuwe wachtwoord"
+    changed = client.post("/account/wachtwoord", data={"huidig": PASSWORD, "nieuw": new, "herhaal": new,
+                                                       "csrf_token": csrf_token(page)})  # fmt: skip
+    assert changed.status_code == 302
+    assert _set_via_link(client, token, "iemand anders zijn wachtwoord").status_code == 404
+
+
+# --- issue 14 item 5: login limits that stop attackers, not users -----------------------------
+def test_ten_good_logins_in_a_row_do_not_lock_out(app, client, world):
+    from web.extensions import limiter
+
+    # The limits as they were in production (the test config is generous): good logins must not count.
+    app.config.update(LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="30 per 15 minutes")
+    limiter.reset()
+    try:
+        for _ in range(16):
+            assert "Mijn taken" in login(client, "aanvrager").text
+            client.post("/logout", data={"csrf_token": csrf_token(client.get("/taken").text)})
+    finally:
+        limiter.reset()
+
+
+def _wachten_voorbij(username: str | None = None) -> None:
+    """The delay has passed (the clock moved on), as it would for a user who waits."""
+    db.session.execute(sa.update(InlogVertraging).values(wacht_tot=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+
+
+def test_wrong_passwords_slow_the_account_down_and_the_owner_gets_in_after_the_wait(client, world):
+    statuses = [_post_login(client, "beheerder", "geraden-wachtwoord-1") for _ in range(5)]
+    assert [r.status_code for r in statuses] == [401] * 5
+    assert "Probeer het over 1 minuut opnieuw." in statuses[-1].text
+    refused = _post_login(client, "beheerder", PASSWORD)  # even the right password is not checked now
+    assert refused.status_code == 429
+    assert "Probeer het over 1 minuut opnieuw." in refused.text and refused.headers["Retry-After"] in ("59", "60")
+    for _ in range(5):  # ten wrong passwords in all, each waiting out the delay
+        _wachten_voorbij()
+        again = _post_login(client, "beheerder", "geraden-wachtwoord-2")
+    assert again.status_code == 401
+    assert "Probeer het over 32 minuten opnieuw." in again.text  # 1, 2, 4, 8, 16, 32 minutes
+    assert int(again.headers["Retry-After"]) == 32 * 60
+    _wachten_voorbij()
+    assert "Mijn taken" in login(client, "beheerder").text  # the owner is in after the wait
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InlogVertraging)) == 0  # and the count is gone
+
+
+def test_the_delay_is_capped(app, client, world):
+    for _ in range(20):
+        _wachten_voorbij()
+        last = _post_login(client, "scp", "fout-fout-fout-1")
+    assert int(last.headers["Retry-After"]) == app.config["LOGIN_DELAY_MAX_SECONDS"]
+    assert "Probeer het over 60 minuten opnieuw." in last.text
+
+
+def test_two_accounts_behind_one_address_are_independent(client, world):
+    for _ in range(6):
+        _post_login(client, "aanvrager", "fout-wachtwoord-x")
+    assert _post_login(client, "aanvrager", PASSWORD).status_code == 429
+    assert "Mijn taken" in login(client, "aanvrager2").text  # a colleague at the same school logs in
+
+
+def test_the_address_limit_counts_failures_only_and_speaks_dutch(app, client, world):
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "8 per 15 minutes"
+    from web.extensions import limiter
+
+    limiter.reset()
+    try:
+        for _ in range(10):  # successes never count
+            assert _post_login(client, "directeur", PASSWORD).status_code == 302
+            client.post("/logout", data={"csrf_token": csrf_token(client.get("/login/code").text)})
+        names = [f"gebruiker{i}" for i in range(8)]  # eight accounts, one failure each
+        assert [_post_login(client, n, "fout-wachtwoord-1").status_code for n in names] == [401] * 8
+        refused = _post_login(client, "nog-een", "fout-wachtwoord-1")
+        assert refused.status_code == 429
+        assert re.search(r"Te veel pogingen vanaf dit adres\. Probeer het over \d+ minuten? opnieuw\.", refused.text)
+        assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    finally:
+        limiter.reset()
+
+
+def test_wrong_codes_slow_down_the_code_step_too(client, world):
+    _post_login(client, "scp2", PASSWORD)
+
+    def code(value: str):  # type: ignore[no-untyped-def]
+        page = client.get("/login/code").text
+        return client.post("/login/code", data={"code": value, "csrf_token": csrf_token(page)})
+
+    assert [code("000000").status_code for _ in range(5)] == [401] * 5
+    waiting = code(pyotp.TOTP(world.users["scp2"].totp_secret).now())
+    assert waiting.status_code == 429 and "Probeer het over 1 minuut opnieuw." in waiting.text
+    assert waiting.headers["Retry-After"] in ("59", "60")
+    _wachten_voorbij()
+    db.session.execute(sa.update(User).where(User.username == "scp2").values(totp_last_step=None))
+    db.session.commit()
+    assert code(pyotp.TOTP(world.users["scp2"].totp_secret).now()).status_code == 302

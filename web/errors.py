@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from models import db
+from web.auth import vertraging
+from web.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,19 @@ def init_app(app: Flask) -> None:
         return render_error(
             400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens."
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(_error: RateLimitExceeded) -> Any:
+        """Dutch, with the wait time and Retry-After (the API answers with its own JSON)."""
+        db.session.rollback()
+        limit = limiter.current_limit
+        seconds = max(1, limit.reset_at - int(time.time())) if limit is not None else 60
+        if _api():
+            from web.api.errors import fout
+
+            return fout(429, headers={"Retry-After": str(seconds)})
+        page, code = render_error(429, f"Te veel pogingen vanaf dit adres. {vertraging.tekst(seconds)}")
+        return page, code, {"Retry-After": str(seconds)}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:

@@ -1,10 +1,16 @@
-"""Password rules: at least 12 characters and not a common or guessable password."""
+"""Password rules (at least 12 characters, not common or guessable) and checking one in constant work."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 from functools import lru_cache
 from pathlib import Path
+
+from argon2.exceptions import VerificationError
+
+from models.user import PASSWORDS, User
 
 MIN_LENGTH = 12
 COMMON_FILE = Path(__file__).with_name("common-passwords.txt")
@@ -32,3 +38,18 @@ def password_problem(password: str, username: str = "", email: str = "") -> str 
     if any(p in lowered for p in personal):
         return "Gebruik uw gebruikersnaam of e-mailadres niet in uw wachtwoord."
     return None
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return PASSWORDS.hash(secrets.token_urlsafe(24))
+
+
+def check(user: User | None, password: str) -> bool:
+    """Whether ``password`` is right; an unknown, inactive or password-less account costs the same
+    argon2 work as a real one, so the time of the answer does not tell which accounts exist."""
+    if user is None or not user.password_hash:
+        with contextlib.suppress(VerificationError):
+            PASSWORDS.verify(_dummy_hash(), password)
+        return False
+    return user.check_password(password) and user.actief

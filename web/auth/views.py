@@ -15,11 +15,11 @@ from models import PasswordReset, User, db, utcnow
 from models.auth_token import token_hash
 from models.user import TAKEN_MAIL
 from web import policy
-from web.auth import sessions, totp
+from web.auth import passwords, sessions, totp, vertraging
 from web.auth.passwords import password_problem
 from web.extensions import limiter, login_manager
 from web.ui import safe_path
-from workflow.meldingen import link, stuur
+from workflow.meldingen import link, render, stuur
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def load_user(user_id: str) -> User | None:
 
 
 def _account_key() -> str:
-    return "account:" + request.form.get("username", "").strip().lower()[:80]
+    return "account:" + request.form.get("username", "").strip().lower()[:200]
 
 
 def _user_key() -> str:
@@ -46,6 +46,27 @@ def _limit(name: str):  # type: ignore[no-untyped-def]
     return lambda: current_app.config[name]
 
 
+def _failed(response: Response) -> bool:
+    """The per-address limit counts failed attempts only (a school behind one address logs in all day)."""
+    return response.status_code in (401, 422)
+
+
+def _wait_page(template: str, seconds: int) -> tuple[str, int, dict[str, str]]:
+    """429 with the Dutch wait time and Retry-After; nothing was checked."""
+    message = f"Te veel mislukte pogingen voor dit account. {vertraging.tekst(seconds)}"
+    return render_template(template, error=message), 429, {"Retry-After": str(seconds)}
+
+
+def _refused(template: str, sleutel: str, message: str, **context: object) -> tuple[str, int, dict[str, str]]:
+    """A wrong password or code: counted; the message says when the next try is checked, if it must wait."""
+    seconds = vertraging.mislukt(sleutel)
+    db.session.commit()
+    if seconds:
+        message = f"{message} {vertraging.tekst(seconds)}"
+        return render_template(template, error=message, **context), 401, {"Retry-After": str(seconds)}
+    return render_template(template, error=message, **context), 401, {}
+
+
 def _after_login() -> Response:
     target = session.pop("na_login", None)
     return redirect(safe_path(target, url_for("taken.inbox")))
@@ -53,19 +74,23 @@ def _after_login() -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @policy.public
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
-def login() -> str | Response | tuple[str, int]:
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
+def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated and sessions.second_factor_done():
         return redirect(url_for("taken.inbox"))
     if request.method == "GET":
         return render_template("auth/login.html", error="")
+    if seconds := vertraging.wachttijd(_account_key()):
+        log.warning("login refused (waiting after failures) from %s", request.remote_addr)
+        return _wait_page("auth/login.html", seconds)
     username = request.form.get("username", "").strip()
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.username) == username.lower()))
-    if user is None or not user.actief or not user.check_password(request.form.get("password", "")):
+    if not passwords.check(user, request.form.get("password", "")):
         log.warning("login failed (password) from %s", request.remote_addr)
-        return render_template("auth/login.html", error=FOUT), 401
-    next_page = request.args.get("next")
+        return _refused("auth/login.html", _account_key(), FOUT)
+    assert user is not None
+    vertraging.gelukt(_account_key())
+    next_page = safe_path(request.args.get("next"), "") or None
     sessions.start(user)  # a fresh session id at every login
     session["na_login"] = next_page
     login_user(user)
@@ -78,25 +103,26 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @policy.login_step
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
-def code() -> str | Response | tuple[str, int]:
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
+def code() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if not current_user.totp_secret:
         return redirect(url_for("auth.inschrijven"))
     if request.method == "GET":
         return render_template("auth/code.html", error="")
+    if seconds := vertraging.wachttijd(_user_key()):
+        return _wait_page("auth/code.html", seconds)
     entered = request.form.get("code", "").strip()
     result = totp.verify(current_user, entered) if "-" not in entered else "fout"
     if result != "ok" and "-" in entered and totp.use_recovery_code(current_user, entered):
         result = "ok"
         flash("U heeft een herstelcode gebruikt; die werkt nu niet meer.", "info")
     if result != "ok":
-        db.session.commit()
         log.warning("second factor refused (%s) user_id=%s", result, current_user.id)
         message = (
             "Deze code is al gebruikt. Wacht op de volgende code." if result == "hergebruikt" else "Onjuiste code."
         )
-        return render_template("auth/code.html", error=message), 401
+        return _refused("auth/code.html", _user_key(), message)
+    vertraging.gelukt(_user_key())
     sessions.mark_second_factor()
     db.session.commit()
     log.info("second factor ok user_id=%s", current_user.id)
@@ -105,8 +131,8 @@ def code() -> str | Response | tuple[str, int]:
 
 @bp.route("/login/inschrijven", methods=["GET", "POST"])
 @policy.login_step
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
-def inschrijven() -> str | Response | tuple[str, int]:
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
+def inschrijven() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if current_user.totp_secret:
         return redirect(url_for("auth.code"))
     row = sessions.current()
@@ -115,10 +141,14 @@ def inschrijven() -> str | Response | tuple[str, int]:
         row.totp_pending = totp.new_secret()
         db.session.commit()
     secret = row.totp_pending
-    error = ""
+    page = {"qr": totp.qr_svg_data_uri(current_user, secret), "secret": secret}
+    if request.method == "POST" and (seconds := vertraging.wachttijd(_user_key())):
+        message = f"Te veel mislukte pogingen voor dit account. {vertraging.tekst(seconds)}"
+        return render_template("auth/inschrijven.html", error=message, **page), 429, {"Retry-After": str(seconds)}
     if request.method == "POST":
         step = totp.matching_step(secret, request.form.get("code", ""))
         if step is not None:
+            vertraging.gelukt(_user_key())
             current_user.totp_secret, current_user.totp_last_step = secret, step
             row.totp_pending = None
             codes = totp.new_recovery_codes(current_user)
@@ -128,10 +158,8 @@ def inschrijven() -> str | Response | tuple[str, int]:
             return render_template("auth/herstelcodes.html", codes=codes)
         log.warning("enrolment code refused user_id=%s", current_user.id)
         error = "Onjuiste code. Controleer de tijd op uw telefoon en probeer het opnieuw."
-    page = render_template(
-        "auth/inschrijven.html", qr=totp.qr_svg_data_uri(current_user, secret), secret=secret, error=error
-    )
-    return (page, 401) if error else page
+        return _refused("auth/inschrijven.html", _user_key(), error, **page)
+    return render_template("auth/inschrijven.html", error="", **page)
 
 
 @bp.post("/logout")
@@ -153,7 +181,7 @@ def logout() -> Response:
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
 def wachtwoord_vergeten() -> str:
     if request.method == "POST":
-        identifier = request.form.get("identifier", "").strip().lower()
+        identifier = request.form.get("identifier", "").strip().lower()[:200]
         if identifier:
             _send_reset(identifier)
             db.session.commit()
@@ -162,22 +190,36 @@ def wachtwoord_vergeten() -> str:
 
 
 def _send_reset(identifier: str) -> None:
-    """Username or e-mail address in one field; the answer never tells which accounts exist."""
+    """Username or e-mail address in one field; the answer never tells which accounts exist.
+
+    An unknown identifier does the same work as a known one (a token, its hash, the mail
+    rendered, a row written) so the time of the answer does not tell either. At most
+    LOGIN_DELAY_AFTER_FAILURES mails per identifier before the delay applies (no mail bombing).
+    """
+    sleutel = f"herstel:{identifier}"
+    if vertraging.wachttijd(sleutel):
+        log.info("password reset not sent (too many requests)")
+        return
+    vertraging.mislukt(sleutel)  # every request counts; the same write for known and unknown
     users = db.session.scalars(
         sa.select(User).where(
             User.actief.is_(True),
             sa.or_(sa.func.lower(User.username) == identifier, sa.func.lower(User.email) == identifier),
         )
     ).all()
-    for user in users:
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    for user in users or [None]:
         token = secrets.token_urlsafe(32)
-        hours = current_app.config["PASSWORD_RESET_HOURS"]
-        verloopt = utcnow() + timedelta(hours=hours)
-        reset = PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=verloopt)
+        reset = PasswordReset(user_id=user.id if user else 0, token_hash=token_hash(token),
+                              expires_at=utcnow() + timedelta(hours=hours))  # fmt: skip
+        url = link("auth.wachtwoord_herstellen", token=token)
+        if user is None:  # the mail is rendered but neither the link nor the mail is stored
+            render("wachtwoord_herstellen", ontvanger=User(naam="", username=identifier), uren=hours, link=url)
+            continue
         db.session.add(reset)
         db.session.flush()
         stuur("wachtwoord_herstellen", user.email, "Kansrijk: wachtwoord herstellen", sleutel=f"wachtwoord-{reset.id}",
-              user=user, uren=hours, link=link("auth.wachtwoord_herstellen", token=token))  # fmt: skip
+              user=user, uren=hours, link=url)  # fmt: skip
     log.info("password reset requested (%s accounts)", len(users))
 
 
@@ -217,20 +259,29 @@ def _new_password_error(user: User) -> str:
 
 
 def _set_password(user: User, keep: sessions.LoginSession | None) -> None:
+    """A new password ends the user's other sessions and every reset link still open."""
     user.set_password(request.form["nieuw"])
-    user.password_changed_at = utcnow()
+    user.password_changed_at = now = utcnow()
     ended = sessions.end_all(user, "wachtwoord gewijzigd", keep=keep)
+    open_links = sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+    db.session.execute(open_links.values(used_at=now))
     log.info("password changed user_id=%s, %s other sessions ended", user.id, ended)
 
 
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @policy.authenticated
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_user_key, methods=["POST"])
-def wachtwoord_wijzigen() -> str | Response | tuple[str, int]:
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
+def wachtwoord_wijzigen() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     error = ""
     if request.method == "POST":
+        if seconds := vertraging.wachttijd(_user_key()):
+            message = f"Te veel mislukte pogingen voor dit account. {vertraging.tekst(seconds)}"
+            page = render_template("auth/wachtwoord_nieuw.html", error=message, met_huidig=True)
+            return page, 429, {"Retry-After": str(seconds)}
         if not current_user.check_password(request.form.get("huidig", "")):
             error = "Uw huidige wachtwoord klopt niet."
+            vertraging.mislukt(_user_key())
+            db.session.commit()
         else:
             error = _new_password_error(current_user)
         if not error:
