@@ -30,7 +30,8 @@ BOOKKEEPING = {
 TABLES = {"task_id": "human_task", "instance_id": "process_instance", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens",
           "koppeling_id": "lvs_koppeling", "mail_id": "outgoing_mail"}
 TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"], "aanvraagnummer": ["2026-000001"],
-        "key": ["aanpak", "bestaat_niet"], "nr": [1, 99]}
+        "key": ["aanpak", "bestaat_niet"], "nr": [1, 99],
+        "soort": ["naam", "samenvoegen", "sluiten", "heropenen", "onbekend"]}
 # Endpoints that take POST without the session's CSRF token, each with the reason.
 CSRF_EXEMPT: dict[str, str] = {
     "api.aanvraag_versturen": "LVS API: authenticated by the verificatiecode header, never by a cookie",

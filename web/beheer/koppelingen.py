@@ -28,7 +28,7 @@ def _pagina(
 ) -> tuple[str, int]:
     koppelingen = db.session.scalars(sa.select(Koppeling).order_by(Koppeling.school_id, Koppeling.id)).all()
     pushes = {k.id: _pushes(k.id) for k in koppelingen}
-    scholen = db.session.scalars(sa.select(School).order_by(School.naam)).all()
+    scholen = db.session.scalars(sa.select(School).where(School.gesloten_op.is_(None)).order_by(School.naam)).all()
     html = render_template(
         "beheer/koppelingen.html", koppelingen=koppelingen, pushes=pushes, scholen=scholen, lvs_types=LVS_TYPES,
         fouten=fouten or {}, invoer=invoer or {}, nieuw=nieuw, geheim=geheim, code_min=CODE_MIN, code_max=CODE_MAX,
