@@ -10,23 +10,28 @@ Nobody is mailed about a hulpvraag they may not see (Voorlopige aanmelding stays
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from celery import shared_task
 from flask import current_app
 
-from models import Hulpvraag, HumanTask, Rol, Statuswijziging, User, db, utcnow
+from models import Hulpvraag, HumanTask, PasswordReset, Rol, Statuswijziging, User, db, utcnow
+from models.auth_token import token_hash
 from models.overlegronde import Overlegronde
 from workflow.access import may_see_hulpvraag, task_candidates, task_filter
 from workflow.engine.runtime import human_task_properties
 from workflow.mail import queue_mail
+from workflow.outbox import na_commit
 from workflow.signals import status_gewijzigd, taak_aangemaakt
 
 INCOMPLEET = "Dossier incompleet"
+log = logging.getLogger(__name__)
 
 
 # --- rendering --------------------------------------------------------------------------
@@ -164,6 +169,47 @@ def stuur_dagoverzichten(dag: date | None = None) -> int:
 @shared_task(ignore_result=True)
 def send_dagoverzichten() -> int:
     return stuur_dagoverzichten()
+
+
+# --- password reset ------------------------------------------------------------------------------
+def herstellinks_aanvragen(identifier: str) -> None:
+    """Send reset links for ``identifier`` in the background, after the request's commit.
+
+    The request itself then does the same work whether or not the account exists (its answer
+    time tells nothing); with CELERY_ALWAYS_EAGER (tests) the links are made here and now.
+    """
+    if current_app.config["CELERY_ALWAYS_EAGER"]:
+        stuur_herstellinks(identifier)
+    else:
+        na_commit(db.session, herstellinks_versturen, identifier)
+
+
+def stuur_herstellinks(identifier: str) -> int:
+    """A reset link to every active account whose username or e-mail address is ``identifier`` (flushed)."""
+    users = db.session.scalars(
+        sa.select(User).where(
+            User.actief.is_(True),
+            sa.or_(sa.func.lower(User.username) == identifier, sa.func.lower(User.email) == identifier),
+        )
+    ).all()
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    for user in users:
+        token = secrets.token_urlsafe(32)
+        verloopt = utcnow() + timedelta(hours=hours)
+        reset = PasswordReset(user_id=user.id, token_hash=token_hash(token), expires_at=verloopt)
+        db.session.add(reset)
+        db.session.flush()
+        stuur("wachtwoord_herstellen", user.email, "Kansrijk: wachtwoord herstellen", sleutel=f"wachtwoord-{reset.id}",
+              user=user, uren=hours, link=link("auth.wachtwoord_herstellen", token=token))  # fmt: skip
+    log.info("password reset requested (%s accounts)", len(users))
+    return len(users)
+
+
+@shared_task(ignore_result=True)
+def herstellinks_versturen(identifier: str) -> int:
+    sent = stuur_herstellinks(identifier)
+    db.session.commit()
+    return sent
 
 
 # --- overlegronde -------------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -19,7 +17,7 @@ from web.auth import passwords, sessions, totp, vertraging
 from web.auth.passwords import password_problem
 from web.extensions import limiter, login_manager
 from web.ui import safe_path
-from workflow.meldingen import link, render, stuur
+from workflow.meldingen import herstellinks_aanvragen
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -192,35 +190,16 @@ def wachtwoord_vergeten() -> str:
 def _send_reset(identifier: str) -> None:
     """Username or e-mail address in one field; the answer never tells which accounts exist.
 
-    An unknown identifier does the same work as a known one (a token, its hash, the mail
-    rendered, a row written) so the time of the answer does not tell either. At most
-    LOGIN_DELAY_AFTER_FAILURES mails per identifier before the delay applies (no mail bombing).
+    The links are made in the background (workflow/meldingen.py), so the request does the same
+    work for an unknown identifier as for a known one. At most LOGIN_DELAY_AFTER_FAILURES
+    requests per identifier before the delay applies (no mail bombing).
     """
     sleutel = f"herstel:{identifier}"
     if vertraging.wachttijd(sleutel):
         log.info("password reset not sent (too many requests)")
         return
-    vertraging.mislukt(sleutel)  # every request counts; the same write for known and unknown
-    users = db.session.scalars(
-        sa.select(User).where(
-            User.actief.is_(True),
-            sa.or_(sa.func.lower(User.username) == identifier, sa.func.lower(User.email) == identifier),
-        )
-    ).all()
-    hours = current_app.config["PASSWORD_RESET_HOURS"]
-    for user in users or [None]:
-        token = secrets.token_urlsafe(32)
-        reset = PasswordReset(user_id=user.id if user else 0, token_hash=token_hash(token),
-                              expires_at=utcnow() + timedelta(hours=hours))  # fmt: skip
-        url = link("auth.wachtwoord_herstellen", token=token)
-        if user is None:  # the mail is rendered but neither the link nor the mail is stored
-            render("wachtwoord_herstellen", ontvanger=User(naam="", username=identifier), uren=hours, link=url)
-            continue
-        db.session.add(reset)
-        db.session.flush()
-        stuur("wachtwoord_herstellen", user.email, "Kansrijk: wachtwoord herstellen", sleutel=f"wachtwoord-{reset.id}",
-              user=user, uren=hours, link=url)  # fmt: skip
-    log.info("password reset requested (%s accounts)", len(users))
+    vertraging.mislukt(sleutel)  # every request counts: the same write for known and unknown
+    herstellinks_aanvragen(identifier)
 
 
 def _valid_reset(token: str) -> PasswordReset | None:
