@@ -64,25 +64,25 @@ def _vastgelopen_budget(world) -> Hulpvraag:  # type: ignore[no-untyped-def]
     return hulpvraag
 
 
-def _upload(page, inhoud: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/beheer/gebruikers/import")
-    page.set_input_files("#bestand", files=[{"name": "accounts.csv", "mimeType": "text/csv",
+def _upload(tab, inhoud: str) -> None:  # type: ignore[no-untyped-def]
+    tab.goto("/beheer/gebruikers/import")
+    tab.set_input_files("#bestand", files=[{"name": "accounts.csv", "mimeType": "text/csv",
                                              "buffer": inhoud.encode("utf-8")}])  # fmt: skip
-    page.click("main button.primary")
-    page.wait_for_selector("h1:has-text('Voorbeeld import')")
+    tab.click("main button.primary")
+    tab.wait_for_selector("h1:has-text('Voorbeeld import')")
 
 
-def _totp_login(page, username: str, secret: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", WACHTWOORD)
-    page.click("main button.primary")
-    page.wait_for_selector("h1:has-text('Inlogcode')")
+def _totp_login(tab, username: str, secret: str) -> None:  # type: ignore[no-untyped-def]
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", WACHTWOORD)
+    tab.click("main button.primary")
+    tab.wait_for_selector("h1:has-text('Inlogcode')")
     db.session.execute(sa.update(User).where(User.username == username).values(totp_last_step=None))
     db.session.commit()
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.click("main button.primary")
-    page.wait_for_selector("h1:has-text('Mijn taken')")
+    tab.fill("#code", pyotp.TOTP(secret).now())
+    tab.click("main button.primary")
+    tab.wait_for_selector("h1:has-text('Mijn taken')")
 
 
 def test_import_activate_enrol_get_financien_and_finish_the_stuck_task(page, world):  # type: ignore[no-untyped-def]  # noqa: F811

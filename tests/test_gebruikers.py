@@ -122,7 +122,23 @@ def test_an_scp_taking_schools_from_another_scp_is_shown_first(client, world, be
     user = _user("nnieuw")
     assert {s.scp_id for s in db.session.scalars(sa.select(School).where(School.id.in_([regenboog.id, kompas.id])))} \
         == {user.id}
-    assert any("SCP van: 00YY00" in d or "02CD01" in d for d in _audit(user))
+    assert any("SCP van: 00YY00, 02CD01" in d for d in _audit(user))
+    assert "SCP van 00YY00 overgedragen aan Nina Nieuw (nnieuw)" in _audit(world.users["scp"])
+    assert "SCP van 02CD01 overgedragen aan Nina Nieuw (nnieuw)" in _audit(world.users["scp2"])
+
+
+def test_an_scp_letting_go_of_a_school_is_shown_first(client, world, beheerder):
+    scp2, kompas = world.users["scp2"], world.scholen[2]
+    url = f"/beheer/gebruikers/{scp2.id}"
+    data = {"naam": scp2.naam, "email": scp2.email, "username": "scp2", "rol": ["scp"]}
+    response = _post(client, url, data)
+    assert response.status_code == 422
+    assert "IKC Het Kompas (02CD01) heeft daarna geen schoolcontactpersoon meer." in response.text
+    assert db.session.get(School, kompas.id).scp_id == scp2.id
+    assert _post(client, url, {**data, "bevestig_overname": "ja"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(School, kompas.id).scp_id is None
+    assert _audit(scp2) == ["SCP van: 02CD01 → -"]
 
 
 # --- edit, disable, enable --------------------------------------------------------------
@@ -293,7 +309,7 @@ def test_the_activation_mail_body_is_hidden_from_the_mail_page(client, world, be
 IMPORT = "/beheer/gebruikers/import"
 GOED = ("naam;e-mail;gebruikersnaam;rollen;functies;scholen\n"
         "Anna de Boer;anna@school.nl;aboer;aanvrager;;00YY00\n"
-        "Bram Cohen;bram@swv.nl;bcohen;functionaris;financiën, regiomanager;\n"
+        "Bram Cohen;bram@swv.nl;bcohen;Functionaris;Financien, regiomanager;\n"
         "Carla Dijk;carla@swv.nl;cdijk;scp;;IKC Het Kompas\n")  # fmt: skip
 
 

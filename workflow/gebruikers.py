@@ -186,7 +186,7 @@ def maak_aan(g: Gegevens, door: User, swv_id: int | None) -> User:
     db.session.add(user)
     _zet(user, g)
     db.session.flush()
-    _zet_scp(user, g)
+    _zet_scp(user, g, door)
     audit.record(door, "aanmaken", "gebruiker", user.id, detail=_samenvatting(user))
     stuur_activatie(user, door, eerste=True)
     return user
@@ -201,7 +201,7 @@ def wijzig(user: User, g: Gegevens, door: User) -> list[str]:
     voor = _stand(user)
     _zet(user, g)
     user.naam, user.email, user.username = g.naam, g.email, g.username
-    _zet_scp(user, g)
+    _zet_scp(user, g, door)
     db.session.flush()
     wijzigingen = _verschil(voor, _stand(user))
     if wijzigingen:
@@ -215,10 +215,14 @@ def _zet(user: User, g: Gegevens) -> None:
     user.scholen = list(db.session.scalars(sa.select(School).where(School.id.in_(g.school_ids))))
 
 
-def _zet_scp(user: User, g: Gegevens) -> None:
+def _zet_scp(user: User, g: Gegevens, door: User) -> None:
+    """This user coordinates exactly the chosen schools; an SCP who loses a school finds that in their history."""
     gekozen = set(g.scp_school_ids)
-    for school in db.session.scalars(sa.select(School).where(sa.or_(School.scp_id == user.id,
-                                                                    School.id.in_(gekozen or {0})))):  # fmt: skip
+    scholen = sa.select(School).where(sa.or_(School.scp_id == user.id, School.id.in_(gekozen or {0})))
+    for school in db.session.scalars(scholen):
+        if school.id in gekozen and school.scp_id not in (None, user.id):
+            audit.record(door, "wijzigen", "gebruiker", school.scp_id,
+                         detail=f"SCP van {school.brin6} overgedragen aan {user.naam} ({user.username})")  # fmt: skip
         school.scp_id = user.id if school.id in gekozen else None
 
 
@@ -229,7 +233,7 @@ def _stand(user: User) -> dict[str, str]:
         "rollen": ", ".join(sorted(user.rollen)) or "-",
         "functies": ", ".join(sorted(f.naam for f in user.functies)) or "-",
         "scholen": ", ".join(sorted(s.brin6 for s in user.scholen)) or "-",
-        "SCP van": ", ".join(s.brin6 for s in gecoordineerd(user)) or "-",
+        "SCP van": ", ".join(sorted(s.brin6 for s in gecoordineerd(user))) or "-",
     }  # fmt: skip
 
 

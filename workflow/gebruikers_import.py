@@ -15,6 +15,7 @@ schools are where the person works; for an SCP the schools they coordinate.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -39,8 +40,7 @@ KOLOMMEN: dict[str, tuple[str, ...]] = {
 VERPLICHT = ("naam", "email", "username", "rollen")
 SPLITS = re.compile(r"[,;\n|]+")
 ROL_NAMEN = {**{r.value: r.value for r in Rol}, **{label.lower(): r.value for r, label in ROL_LABELS.items()},
-             "schoolcontactpersoon": Rol.SCP.value, "ib'er": Rol.AANVRAGER.value, "ib": Rol.AANVRAGER.value,
-             "extern": Rol.EXTERN.value}  # fmt: skip
+             "schoolcontactpersoon": Rol.SCP.value, "ib'er": Rol.AANVRAGER.value}  # fmt: skip
 
 
 @dataclass
@@ -80,7 +80,7 @@ class _Opzoek:
     def laad(cls, swv_id: int | None) -> _Opzoek:
         scholen = list(db.session.scalars(sa.select(School).where(School.swv_id == swv_id)))
         functies = db.session.scalars(sa.select(Functie).where(Functie.actief.is_(True)))
-        return cls(scholen, {f.naam.lower(): f for f in functies})
+        return cls(scholen, {_sleutel(f.naam): f for f in functies})
 
     def school(self, tekst: str) -> tuple[School | None, str]:
         code = re.sub(r"[\s-]", "", tekst).upper()
@@ -98,7 +98,7 @@ def controleer_regels(regels: list[Regel], swv_id: int | None) -> list[Regel]:
     """Resolve and check every line (fouten per line, in Dutch); the lines are changed in place."""
     opzoek = _Opzoek.laad(swv_id)
     for regel in regels:
-        regel.gegevens, regel.fouten, regel.meldingen = _gegevens(regel, opzoek), [], []
+        regel.gegevens, regel.fouten, regel.meldingen = _gegevens(regel), [], []
         _controleer(regel, opzoek)
     _dubbel(regels, "username", "gebruikersnaam")
     _dubbel(regels, "email", "e-mailadres")
@@ -106,7 +106,7 @@ def controleer_regels(regels: list[Regel], swv_id: int | None) -> list[Regel]:
     return regels
 
 
-def _gegevens(regel: Regel, opzoek: _Opzoek) -> Gegevens:
+def _gegevens(regel: Regel) -> Gegevens:
     return Gegevens(naam=regel.cel("naam"), email=regel.cel("email"), username=regel.cel("username"))
 
 
@@ -114,13 +114,13 @@ def _controleer(regel: Regel, opzoek: _Opzoek) -> None:
     g = regel.gegevens
     assert g is not None
     for tekst in _waarden(regel.cel("rollen")):
-        rol = ROL_NAMEN.get(tekst.lower())
+        rol = ROL_NAMEN.get(_sleutel(tekst))
         if rol is None:
             regel.fouten.append(f"rol ‘{tekst}’ bestaat niet; kies uit {gebruikers.rol_keuzetekst()}")
         else:
             g.rollen.append(rol)
     for tekst in _waarden(regel.cel("functies")):
-        functie = opzoek.functies.get(tekst.lower())
+        functie = opzoek.functies.get(_sleutel(tekst))
         if functie is None:
             regel.fouten.append(f"functie ‘{tekst}’ bestaat niet (of is niet actief)")
         else:
@@ -141,6 +141,11 @@ def _controleer(regel: Regel, opzoek: _Opzoek) -> None:
     regel.fouten += [_klein(v) for v in fouten.values()]
     regel.gegevens = schoon
     regel.meldingen += [_klein(o.tekst(schoon.naam)) for o in gebruikers.overnames(schoon, None)]
+
+
+def _sleutel(tekst: str) -> str:
+    """How a name is looked up: case and accents do not count ("Financien" finds "financiën")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", tekst.lower()) if not unicodedata.combining(c))
 
 
 def _waarden(cel: str) -> list[str]:

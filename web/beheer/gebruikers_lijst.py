@@ -116,7 +116,8 @@ def lees_filters(args: MultiDict[str, str]) -> Filters:
 
 def basis(filters: Filters) -> sa.Select[Any]:
     """The accounts of the beheerder's SWV, narrowed by ``filters``."""
-    query = sa.select(User.id).where(User.swv_id == current_user.swv_id)
+    swv_id = current_user.swv_id
+    query = sa.select(User.id).where(User.swv_id == swv_id if swv_id is not None else User.swv_id.is_(None))
     for word in filters.q.lower().split()[:5]:
         query = query.where(_zoek(word))
     if filters.rol:
