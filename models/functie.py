@@ -21,6 +21,11 @@ STANDAARD_FUNCTIES: tuple[str, ...] = (
     "financiën",
     "regiomanager",
     "TLV-administratie",
+    # The second TLV deskundige's disciplines (bpmn/tlv-deskundigen.json):
+    "kinder- en jeugdpsychiater",
+    "jeugdarts",
+    "maatschappelijk werker",
+    "ambulant begeleider",
 )
 
 user_functie = Table(

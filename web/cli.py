@@ -26,6 +26,7 @@ from workflow.engine.definitions import diagram_files, latest_definition, publis
 from workflow.engine.publiceren import BRONNEN, publiceer
 from workflow.engine.run import stille_engine
 from workflow.engine.scenarios import untested, verify
+from workflow.functies import bekende_functies
 from workflow.hulpvragen import INTAKE
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 from workflow.versies import Versie, aanpakken, notitie_fout, versies
@@ -48,13 +49,23 @@ def _target(path: Path | None) -> Path:
 def check(path: Path | None) -> None:
     """Controleer diagrammen, hun formulieren en expressies (standaard: BPMN_DIR)."""
     target = _target(path)
-    problems = check_dir(target) + _statussen_in_gebruik(target)
+    problems = check_dir(target, _functies()) + _statussen_in_gebruik(target)
     for problem in problems:
         click.echo(problem)
     if problems:
         raise click.exceptions.Exit(1)
     count = 1 if target.is_file() else len(diagram_files(target))
     click.echo(f"OK: {count} diagram(men) gecontroleerd")
+
+
+def _functies() -> frozenset[str] | None:
+    """The active names of the list of functies; None (not checked) without a usable database."""
+    try:
+        return bekende_functies()
+    except SQLAlchemyError:
+        db.session.rollback()
+        click.echo("Let op: geen database; functies zijn niet gecontroleerd tegen de lijst van functies.", err=True)
+        return None
 
 
 def _statussen_in_gebruik(target: Path) -> list[str]:

@@ -110,11 +110,17 @@ def may_see_hulpvraag(user: User, hulpvraag_id: int) -> bool:
 
 def task_candidates(task: HumanTask) -> list[User]:
     """The active users who may work on this task: shown on the hulpvraag page."""
-    from models import UserRol, db
-
     if task.assigned_user_id is not None:
         users = [task.assigned_user] if task.assigned_user else []
         return [u for u in users if u.actief]
+    return eligible_users(task)
+
+
+def eligible_users(task: HumanTask) -> list[User]:
+    """The active users the task's rol, functie and school allow, whoever it is assigned to now
+    (a beheerder reassigns among them: workflow/taken_toewijzing.py)."""
+    from models import UserRol, db
+
     query = sa.select(User).join(UserRol).where(UserRol.rol == task.rol, User.actief.is_(True))
     if task.rol in (Rol.AANVRAGER, Rol.DIRECTEUR):
         query = query.where(

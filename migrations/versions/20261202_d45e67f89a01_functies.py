@@ -24,6 +24,7 @@ depends_on = None
 # migration must keep doing what it did when the model changes).
 STANDAARD_FUNCTIES = (
     "orthopedagoog", "psycholoog", "leescoördinator", "financiën", "regiomanager", "TLV-administratie",
+    "kinder- en jeugdpsychiater", "jeugdarts", "maatschappelijk werker", "ambulant begeleider",
 )
 
 

@@ -5,5 +5,6 @@ from flask import Blueprint
 bp = Blueprint("beheer", __name__, url_prefix="/beheer")
 
 from web.beheer import aanpakken, audit, budget, gebruikers, koppelingen, mail, personeelswissel, retentie, scholen  # noqa: E402,F401 - registers routes
+from web.beheer import functies, taken  # noqa: E402,F401 - registers routes (issue 14: functies, tasks without an owner)
 
 __all__ = ["bp"]

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from models import Hulpvraag, HumanTask, User, UserRol, db
 from web import policy
 from web.ui import safe_path
-from workflow import audit, incidenten
+from workflow import audit, incidenten, taken_toewijzing
 from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
 from workflow.antwoorden import eerdere_stappen
 from workflow.engine.forms import FormField, fields
@@ -154,6 +154,8 @@ def complete(task_id: int) -> str | Response:
         return _render_task(db.session.get(HumanTask, task_id), raw, {}, 409,  # type: ignore[arg-type]
                             vastgelopen=fout, gemeld=incident is not None)  # fmt: skip
     flash(f"Taak ‘{task.titel}’ afgehandeld.", "success")
+    for melding in taken_toewijzing.waarschuwingen():  # a new task nobody can do (issue 14)
+        flash(melding, "warning")
     return redirect(
         url_for("hulpvragen.show", hulpvraag_id=task.hulpvraag_id) if task.hulpvraag_id else url_for("taken.inbox")
     )

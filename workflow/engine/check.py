@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from workflow import statussen, statussen_gebruik
 from workflow.access import LANE_ROLES
 from workflow.engine.check_flow import check_flow
+from workflow.engine.check_functies import functie_problemen
 from workflow.engine.definitions import FORM_PROPERTIES, diagram_files
 from workflow.engine.expressions import expression_problem
 from workflow.engine.forms import WIDGETS, intern_problems, options_for, widget_for
@@ -75,15 +76,18 @@ class _Report:
         return list(self.tree.xpath(query, namespaces=NS)) if self.tree is not None else []
 
 
-def check_dir(path: str | Path) -> list[str]:
+def check_dir(path: str | Path, functies: Collection[str] | None = None) -> list[str]:
     """Every problem in every diagram under ``path`` (or in the one file ``path`` names)."""
     target = Path(path)
     files = [target] if target.is_file() else diagram_files(target)
-    return statussen.problemen(target) + [problem for file in files for problem in check_file(file)]
+    return statussen.problemen(target) + [problem for file in files for problem in check_file(file, functies)]
 
 
-def check_file(path: Path) -> list[str]:
-    """Every problem in one diagram file and the forms it names; empty when it is fine."""
+def check_file(path: Path, functies: Collection[str] | None = None) -> list[str]:
+    """Every problem in one diagram file and the forms it names; empty when it is fine.
+
+    ``functies``: the names in the list of functies (workflow/functies.py), when the caller has
+    a database; every functie the diagram names must be one of them (check_functies.py)."""
     report = _Report(Path(path))
     try:
         report.xml = report.path.read_bytes()
@@ -104,6 +108,9 @@ def check_file(path: Path) -> list[str]:
     _check_lanes(report)
     _check_instructions(report)
     _check_forms(report)
+    if functies is not None:
+        for file, line, element_id, message in functie_problemen(report.path, functies):
+            report.add(line, element_id, message, file)
     return report.problems
 
 

@@ -10,6 +10,10 @@ disk halfway cannot slip through unchecked.
   straight through and with a save and load after every step. A diagram without a scenario
   file is refused.
 - The status vocabulary is checked as ``bpmn check`` does, and against running cases.
+- Every functie a diagram names (a task's ``functie``, the choices of a form field a task's
+  ``functie="=veld"`` reads) must be active in the beheerder's list of functies
+  (workflow/functies.py): a diagram naming an unknown functie is refused, since its tasks
+  would reach nobody. Its line says which name is missing and the nearest known one.
 - All or nothing: when anything is refused, nothing is published and the live versions stay
   live. Every attempt that gated something, or that follows a refused one, is recorded as a
   PublicatiePoging, so every process (web workers, Celery worker, /healthz) sees the refusal.
@@ -56,6 +60,7 @@ from workflow.engine.definitions import (
 )
 from workflow.engine.run import stille_engine
 from workflow.engine.scenarios import SUFFIX, load_scenarios, scenario_file, verify
+from workflow.functies import bekende_functies
 from workflow.statussen import BESTAND, problemen
 from workflow.statussen_gebruik import ontbrekende_statussen_in_gebruik
 
@@ -160,9 +165,10 @@ def _publiceer(kopie: Path, door: _Door) -> Publicatie:
     if vocabulaire:
         geweigerd[VOCABULAIRE] = vocabulaire
     kandidaten, ongewijzigd = [], []
+    functies = bekende_functies()
     for path in diagram_files(kopie):
         diagram, kandidaat = _lees(path, uit_de_map=door.bron not in NIET_UIT_DE_MAP)
-        regels = _keur(path, kandidaat)
+        regels = _keur(path, kandidaat, functies)
         if regels:
             geweigerd[path.stem] = regels
         elif diagram is not None and kandidaat:
@@ -250,18 +256,18 @@ def _poging(resultaat: Publicatie, bron: str, user: User | None) -> None:
 
 
 # --- the gate for one diagram ---------------------------------------------------------------
-def _keur(path: Path, met_scenarios: bool) -> list[str]:
+def _keur(path: Path, met_scenarios: bool, functies: frozenset[str]) -> list[str]:
     """The problem lines of one diagram in the private copy; empty when it may be published."""
-    digest = _digest(path, met_scenarios)
+    digest = _digest(path, met_scenarios, functies)
     if digest in _goedgekeurd:
         return []
-    regels = check_file(path)
+    regels = check_file(path, functies)
     if not regels and met_scenarios:
         regels = _scenario_problemen(path)
     if not regels:
         if len(_goedgekeurd) >= _CACHE_MAX:
             _goedgekeurd.clear()
-        _goedgekeurd.update({digest, _digest(path, False)})  # passing both means passing the check
+        _goedgekeurd.update({digest, _digest(path, False, functies)})  # passing both means passing the check
     return regels
 
 
@@ -293,9 +299,10 @@ def _regel_van(tekst: str, naam: str) -> int:
     return 1
 
 
-def _digest(path: Path, met_scenarios: bool) -> str:
-    """Of exactly what the gate reads: the diagram, the forms it names, its scenarios, the vocabulary."""
+def _digest(path: Path, met_scenarios: bool, functies: frozenset[str]) -> str:
+    """Of exactly what the gate reads: the diagram, the forms it names, its scenarios, the vocabularies."""
     digest = hashlib.sha256(b"check+scenarios" if met_scenarios else b"check")
+    digest.update("\0".join(sorted(functies)).encode())
     bestanden = [path.name, *sorted(_formulieren(path)), BESTAND]
     if met_scenarios:
         bestanden.append(path.stem + SUFFIX)
