@@ -57,7 +57,7 @@ def build_config(instance_path: str) -> dict[str, object]:
         # How long one condition, script, timer or instruction in a diagram may run (seconds).
         "SCRIPT_TIME_LIMIT": float(_env("SCRIPT_TIME_LIMIT", "1")),
         "CELERY_BROKER_URL": _env("CELERY_BROKER_URL", broker_default),
-        "CELERY_TIMER_INTERVAL": float(_env("CELERY_TIMER_INTERVAL", "30")),
+        "CELERY_TIMER_INTERVAL": float(_env("CELERY_TIMER_INTERVAL", "2")),  # an indexed query: cheap to run often
         "CELERY_MAIL_INTERVAL": float(_env("CELERY_MAIL_INTERVAL", "10")),
         "CELERY_ALWAYS_EAGER": _env_bool("CELERY_ALWAYS_EAGER", False),
         "CELERY_VISIBILITY_TIMEOUT": _env_int("CELERY_VISIBILITY_TIMEOUT", 3600),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, UTCDateTime, db, utcnow
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 class ProcessInstance(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "process_instance"
+    # The timer sweep (runtime.due_instance_ids): equality on completed, a range on the due time, in order.
+    __table_args__ = (Index("ix_process_instance_timer_due", "completed", "next_timer_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hulpvraag_id: Mapped[int | None] = mapped_column(ForeignKey("hulpvraag.id"), index=True)
