@@ -6,7 +6,7 @@ from models.audit import AuditEntry
 from models.auth_token import PasswordReset, RecoveryCode
 from models.base import db, utcnow
 from models.bestuur import Bestuur
-from models.bijlage import Bijlage
+from models.bijlage import Bijlage, BijlageSoort, GekozenBestand
 from models.budget import Budget, Toekenning
 from models.concept import Concept
 from models.dossier import Dossier

@@ -170,7 +170,8 @@ def _upload(client: FlaskClient, hulpvraag: Hulpvraag, name: str, content: bytes
     """Submit the upload form as rendered on the hulpvraag page, and follow the redirect back."""
     url = f"/hulpvragen/{hulpvraag.id}"
     action = f"/hulpvragen/{hulpvraag.id}/bijlagen"
-    return submit_form(client, url, {"bestand": (io.BytesIO(content), name)}, action=action, follow_redirects=True)
+    data = {"bestand": (io.BytesIO(content), name), "soort": "overig"}
+    return submit_form(client, url, data, action=action, follow_redirects=True)
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
@@ -513,7 +514,7 @@ def test_another_school_gets_the_same_404_as_for_nothing(app, client, world, aut
 
 def _upload_status(client: FlaskClient, hulpvraag: Hulpvraag) -> int:
     token = csrf_token(client.get("/taken").text)
-    data = {"csrf_token": token, "bestand": (io.BytesIO(pdf()), "OPP.pdf")}
+    data = {"csrf_token": token, "bestand": (io.BytesIO(pdf()), "OPP.pdf"), "soort": "OPP"}
     return client.post(f"/hulpvragen/{hulpvraag.id}/bijlagen", data=data).status_code
 
 

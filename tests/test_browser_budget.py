@@ -26,7 +26,7 @@ def _gekoppelde_aanvraag(world) -> Hulpvraag:  # type: ignore[no-untyped-def]
     db.session.flush()
     hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="Schoolbudget individueel/groep/wijk",
                                  omschrijving="Extra begeleiding in de klas.")  # fmt: skip
-    db.session.add(Bijlage(hulpvraag_id=hulpvraag.id, naam="OPP Fatima.pdf", content_type="application/pdf",
+    db.session.add(Bijlage(hulpvraag_id=hulpvraag.id, naam="OPP Fatima.pdf", soort="OPP", content_type="application/pdf",
                            grootte=10, sha256="0" * 64, opslag_sleutel="browser-opp"))  # fmt: skip
     db.session.add(Budget(swv_id=world.swv.id, regeling="schoolbudget", soort="bestuur", bestuur_id=school.bestuur_id,
                           schooljaar="2026-2027", bedrag=Decimal("10000")))  # fmt: skip

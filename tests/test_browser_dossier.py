@@ -26,6 +26,7 @@ def test_pdf_bijlage_created_found_and_opened_inline(page, tmp_path):  # noqa: F
     page.select_option("#titel", "Psychodiagnostisch onderzoek")
     page.fill("#omschrijving", "Vraag over concentratie en werkhouding in de klas.")
     page.set_input_files("#bijlagen", str(pdf))
+    page.select_option("#bijlagen_soort", "OPP")
     page.click("main button.primary:has-text('Hulpvraag aanmaken')")
     page.wait_for_selector("text=Huidige status")
     assert "OPPondertekening.pdf" in page.locator("main").inner_text()

@@ -70,7 +70,7 @@ def _open(hulpvraag: Hulpvraag, bpmn_id: str) -> HumanTask:
 
 
 def _opp(hulpvraag: Hulpvraag, naam: str = "OPPondertekening.pdf") -> None:
-    db.session.add(Bijlage(hulpvraag_id=hulpvraag.id, naam=naam, content_type="application/pdf", grootte=10,
+    db.session.add(Bijlage(hulpvraag_id=hulpvraag.id, naam=naam, soort="OPP", content_type="application/pdf", grootte=10,
                            sha256="0" * 64, opslag_sleutel=f"test-{hulpvraag.id}-{naam}"))  # fmt: skip
     db.session.commit()
 

@@ -214,12 +214,12 @@ def test_bijlagen_while_creating(client, world, auth):
     auth.login("aanvrager")
     page = client.get("/hulpvragen/nieuw").text
     data = {**NIEUW, "school_id": str(world.scholen[0].id), "csrf_token": csrf_token(page),
-            "bijlagen": [(io.BytesIO(PDF), "OPPondertekening.pdf")]}  # fmt: skip
+            "bijlagen": [(io.BytesIO(PDF), "OPPondertekening.pdf")], "bijlagen_soort": "OPP"}  # fmt: skip
     response = client.post("/hulpvragen/nieuw", data=data, content_type="multipart/form-data")
     assert response.status_code == 302
     bijlage = db.session.scalars(sa.select(Bijlage)).one()
-    assert bijlage.naam == "OPPondertekening.pdf" and bijlage.hulpvraag_id == db.session.scalars(sa.select(Hulpvraag)).one().id
+    assert bijlage.naam == "OPPondertekening.pdf" and bijlage.soort == "OPP" and bijlage.hulpvraag_id == db.session.scalars(sa.select(Hulpvraag)).one().id
     bad = {**data, "bevestig_nieuw": "1", "bijlagen": [(io.BytesIO(b"MZ\x90\x00 not a pdf"), "rapport.pdf")]}
     refused = client.post("/hulpvragen/nieuw", data=bad, content_type="multipart/form-data")
-    assert refused.status_code == 422 and "Er is niets opgeslagen" in refused.text
+    assert refused.status_code == 422 and "De hulpvraag is nog niet aangemaakt" in refused.text
     assert _count(Hulpvraag) == 1 and _count(Bijlage) == 1  # the refused file took the whole hulpvraag back

@@ -47,8 +47,8 @@ def tlv_world(world):  # type: ignore[no-untyped-def]
     return world
 
 
-def _opp(hulpvraag: Hulpvraag, naam: str = "OPP-2026-ondertekend.pdf") -> Bijlage:
-    bijlage = Bijlage(hulpvraag_id=hulpvraag.id, naam=naam, content_type="application/pdf", grootte=10,
+def _opp(hulpvraag: Hulpvraag, naam: str = "OPP-2026-ondertekend.pdf", soort: str = "OPP") -> Bijlage:
+    bijlage = Bijlage(hulpvraag_id=hulpvraag.id, naam=naam, soort=soort, content_type="application/pdf", grootte=10,
                       sha256="0" * 64, opslag_sleutel=uuid.uuid4().hex)  # fmt: skip
     db.session.add(bijlage)
     db.session.flush()
@@ -126,13 +126,13 @@ def test_dossiercheck_refuses_compleet_without_an_opp(app, tlv_world):
 
     weg = _opp(hulpvraag, "opp-oud.pdf")
     weg.verwijderd_at = utcnow()  # a removed OPP does not count
-    _opp(hulpvraag, "scan20230106.pdf")
+    _opp(hulpvraag, "OPP-stoppen.pdf", soort="overig")  # the soort counts, not the name
     db.session.commit()
     response = _post(scp, _open(hulpvraag, "dossiercheck"), {"besluit": "compleet"})
     assert response.status_code == 422
     assert "Er staat geen OPP bij deze hulpvraag" in response.text
 
-    _opp(hulpvraag, "Ondertekend oPp 2026.pdf")  # any case, anywhere in the name
+    _opp(hulpvraag, "scan20230106.pdf", soort="OPP")  # an OPP whatever its name
     db.session.commit()
     assert _post(scp, _open(hulpvraag, "dossiercheck"), {"besluit": "compleet"}).status_code == 302
     assert _open(hulpvraag, "deskundigen_kiezen").rol == Rol.SCP
@@ -140,7 +140,7 @@ def test_dossiercheck_refuses_compleet_without_an_opp(app, tlv_world):
 
 def test_heeft_bijlage_treats_like_wildcards_as_text(app, tlv_world):
     hulpvraag = _hulpvraag(tlv_world, opp=False)
-    _opp(hulpvraag, "verslag.pdf")
+    _opp(hulpvraag, "verslag.pdf", soort="verslag")
     db.session.commit()
     assert not heeft_bijlage(hulpvraag.id, "%")
     assert heeft_bijlage(hulpvraag.id, "VERSLAG")

@@ -16,6 +16,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import IO
 
@@ -25,7 +26,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, joinedload
 
 from models import Bijlage, Hulpvraag, Rol, User, db, utcnow
-from workflow import audit
+from models.bijlage import OVERIG
+from workflow import audit, bijlage_soorten
 from workflow.access import deelnemer_hulpvragen, hulpvraag_filter, may_see_hulpvraag
 from workflow.bestandstype import OngeldigBestand, Soort, herken
 from workflow.opslag import TeGroot, kopieer, opslag
@@ -91,37 +93,72 @@ def bijlagen_van(hulpvraag: Hulpvraag) -> list[Bijlage]:
 
 
 # --- adding -------------------------------------------------------------------------------
-def voeg_toe(hulpvraag: Hulpvraag, upload_stream: IO[bytes], filename: str | None, user: User | None) -> Bijlage:
-    """Check and store one file (flushed, not committed); ``BijlageGeweigerd`` when refused."""
+@dataclass(frozen=True)
+class Opgeslagen:
+    """A checked file in the store: what a Bijlage (or a GekozenBestand) records about it."""
+
+    naam: str
+    content_type: str
+    label: str
+    grootte: int
+    sha256: str
+    opslag_sleutel: str
+
+
+def sla_op(upload_stream: IO[bytes], filename: str | None, hulpvraag_id: int | None, user: User | None) -> Opgeslagen:
+    """Count, recognise and store one file (removed again if the transaction rolls back); ``BijlageGeweigerd``."""
     limiet = current_app.config["BIJLAGE_MAX_BYTES"]
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_GEHEUGEN) as kopie:
         try:
             kopieer(upload_stream, kopie, limiet)
-            soort = herken(kopie)
+            bestandstype = herken(kopie)
         except TeGroot:
-            _weiger(hulpvraag, user, "te_groot")
+            _weiger(hulpvraag_id, user, "te_groot")
             raise BijlageGeweigerd(te_groot_melding()) from None
         except OngeldigBestand as exc:
-            _weiger(hulpvraag, user, exc.reden)
+            _weiger(hulpvraag_id, user, exc.reden)
             raise BijlageGeweigerd(str(exc)) from None
         kopie.seek(0)
         store = opslag()
         sleutel, grootte, sha256 = store.bewaar(kopie, max_bytes=limiet)
     _verwijder_bij_rollback(partial(store.verwijder, sleutel))
+    return Opgeslagen(schone_naam(filename, bestandstype), bestandstype.content_type, bestandstype.label, grootte,
+                      sha256, sleutel)  # fmt: skip
+
+
+def voeg_toe(hulpvraag: Hulpvraag, upload_stream: IO[bytes], filename: str | None, user: User | None,
+             soort: str = OVERIG) -> Bijlage:  # fmt: skip
+    """Check and store one file of this soort (flushed, not committed); ``BijlageGeweigerd`` when refused."""
+    gekozen = _soort(soort)
+    bestand = sla_op(upload_stream, filename, hulpvraag.id, user)
+    return _bijlage(hulpvraag, bestand, gekozen, user)
+
+
+def _soort(naam: str) -> str:
+    try:
+        return bijlage_soorten.kies(naam)
+    except bijlage_soorten.SoortOngeldig as exc:
+        raise BijlageGeweigerd(str(exc)) from None
+
+
+def _bijlage(hulpvraag: Hulpvraag, bestand: Opgeslagen, soort: str, user: User | None) -> Bijlage:
     bijlage = Bijlage(
-        hulpvraag_id=hulpvraag.id, naam=schone_naam(filename, soort), content_type=soort.content_type,
-        grootte=grootte, sha256=sha256, opslag_sleutel=sleutel, uploaded_by_id=user.id if user else None,
+        hulpvraag_id=hulpvraag.id, naam=bestand.naam, soort=soort, content_type=bestand.content_type,
+        grootte=bestand.grootte, sha256=bestand.sha256, opslag_sleutel=bestand.opslag_sleutel,
+        uploaded_by_id=user.id if user else None,
     )  # fmt: skip
     db.session.add(bijlage)
     db.session.flush()
-    audit.record(user, "aanmaken", "bijlage", bijlage.id, dossier_id=hulpvraag.dossier_id, detail=soort.label)
-    log.info("bijlage added: id=%s hulpvraag_id=%s type=%s bytes=%s", bijlage.id, hulpvraag.id, soort.label, grootte)
+    audit.record(user, "aanmaken", "bijlage", bijlage.id, dossier_id=hulpvraag.dossier_id,
+                 detail=f"{bestand.label}, soort {soort}")  # fmt: skip
+    log.info("bijlage added: id=%s hulpvraag_id=%s type=%s bytes=%s soort=%s", bijlage.id, hulpvraag.id,
+             bestand.label, bestand.grootte, soort)  # fmt: skip
     return bijlage
 
 
-def _weiger(hulpvraag: Hulpvraag, user: User | None, reden: str) -> None:
+def _weiger(hulpvraag_id: int | None, user: User | None, reden: str) -> None:
     user_id = user.id if user else None
-    log.warning("upload refused: hulpvraag_id=%s user_id=%s reason=%s", hulpvraag.id, user_id, reden)
+    log.warning("upload refused: hulpvraag_id=%s user_id=%s reason=%s", hulpvraag_id, user_id, reden)
 
 
 # --- names --------------------------------------------------------------------------------
@@ -196,16 +233,31 @@ def _verwijder_bij_rollback(actie: Callable[[], None]) -> None:
     db.session.info.setdefault(_NIEUW, []).append(actie)
 
 
+_WEG_NA_COMMIT = "bijlagen_weg_na_commit"
+
+
+def na_commit(actie: Callable[[], None]) -> None:
+    """Remove a stored file once the transaction that dropped its row is committed (never before)."""
+    db.session.info.setdefault(_WEG_NA_COMMIT, []).append(actie)
+
+
 @event.listens_for(Session, "after_commit")
 def _bestanden_blijven(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_NIEUW, None)
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_NIEUW, None)
+    for actie in session.info.pop(_WEG_NA_COMMIT, []):
+        try:
+            actie()
+        except Exception:  # a file without a row harms nobody; an operator can sweep it
+            log.exception("bijlagen: a file whose row was removed could not be deleted")
 
 
 @event.listens_for(Session, "after_rollback")
 def _bestanden_weg(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the outer transaction may still commit them
         return
+    session.info.pop(_WEG_NA_COMMIT, None)  # the rows are back: their files stay
     for actie in session.info.pop(_NIEUW, []):
         try:
             actie()

@@ -305,7 +305,8 @@ def _voeg_bestanden_toe(hulpvraag: Hulpvraag, aanvraag: Aanvraag, oso: OsoDossie
         if sha in bekend:
             continue
         try:
-            voeg_toe(hulpvraag, io.BytesIO(bestand.inhoud), _naam(bestand, aanvraag), user)
+            voeg_toe(hulpvraag, io.BytesIO(bestand.inhoud), _naam(bestand, aanvraag), user,
+                     soort="OPP" if bestand is aanvraag.opp else "overig")  # the API's OPP field is the soort OPP
         except BijlageGeweigerd as exc:
             if not bestand.veld.startswith("oso."):
                 raise LvsFout(422, f"{bestand.bestandsnaam}: {exc}", bestand.veld) from None

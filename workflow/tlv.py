@@ -20,12 +20,13 @@ from workflow.engine.runtime import TaskAlreadyDone, complete_task
 
 
 # --- lookups for the diagram ----------------------------------------------------------------
-def heeft_bijlage(hulpvraag_id: int, tekst: str) -> bool:
-    """Whether the hulpvraag has a bijlage (not removed) whose name contains ``tekst``, any case."""
+def heeft_bijlage(hulpvraag_id: int, soort: str) -> bool:
+    """Whether the hulpvraag has a bijlage (not removed) of this soort ("OPP", "onderzoeksverslag" …), any
+    case. The soort is what the uploader picked (or the LVS sent as its OPP), never a guess from the name."""
     query = sa.select(Bijlage.id).where(
         Bijlage.hulpvraag_id == int(hulpvraag_id),
         Bijlage.verwijderd_at.is_(None),
-        sa.func.lower(Bijlage.naam).contains(str(tekst).lower(), autoescape=True),
+        sa.func.lower(Bijlage.soort) == str(soort).lower(),
     )
     return db.session.scalar(query.limit(1)) is not None
 

@@ -23,9 +23,11 @@ from web import policy
 from web.errors import render_error
 from workflow import audit
 from workflow.bestandstype import ACCEPT, TOEGESTAAN, label
+from workflow.bijlage_soorten import SoortOngeldig, soorten, wijzig_soort
 from workflow.bijlagen import (
     TOEVOEG_ROLLEN,
     BijlageGeweigerd,
+    mag_bijlage_toevoegen,
     mag_verwijderen,
     naamadvies,
     te_groot_melding,
@@ -66,13 +68,13 @@ def toevoegen(hulpvraag_id: int) -> Response:
         flash("Kies eerst een bestand om toe te voegen.", "error")
         return _terug(hulpvraag.id)
     try:
-        bijlage = voeg_toe(hulpvraag, upload.stream, upload.filename, current_user)
+        bijlage = voeg_toe(hulpvraag, upload.stream, upload.filename, current_user, request.form.get("soort", ""))
         db.session.commit()
     except BijlageGeweigerd as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _terug(hulpvraag.id)
-    flash(f"Bijlage ‘{bijlage.naam}’ is toegevoegd.", "success")
+    flash(f"Bijlage ‘{bijlage.naam}’ is toegevoegd. Soort: {bijlage.soort}.", "success")
     if advies := naamadvies(bijlage.naam):
         flash(advies, "info")
     return _terug(hulpvraag.id)
@@ -148,7 +150,37 @@ def verwijderen(bijlage_id: int) -> Response:
     return _terug(hulpvraag_id)
 
 
+# --- correct the soort --------------------------------------------------------------------
+@bp.post("/bijlagen/<int:bijlage_id>/soort")
+@policy.roles(*TOEVOEG_ROLLEN)
+def soort_wijzigen(bijlage_id: int) -> Response:
+    """Who may add bijlagen to the hulpvraag may correct what a bijlage is (audited: from, to)."""
+    bijlage = _bijlage_or_404(bijlage_id)
+    if bijlage.hulpvraag is None or not mag_bijlage_toevoegen(current_user, bijlage.hulpvraag):
+        abort(404)
+    try:
+        soort = wijzig_soort(bijlage, request.form.get("soort", ""), current_user)
+        db.session.commit()
+    except SoortOngeldig as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"Bijlage ‘{bijlage.naam}’ heeft nu de soort {soort}.", "success")
+    return _terug(bijlage.hulpvraag_id)
+
+
 # --- template helpers ---------------------------------------------------------------------
+@bp.app_template_global("bijlage_soorten")
+def _bijlage_soorten() -> list[str]:
+    return [s.naam for s in soorten()]
+
+
+@bp.app_template_global("mag_bijlage_soort_wijzigen")
+def _mag_bijlage_soort_wijzigen(bijlage: Bijlage) -> bool:
+    hulpvraag = bijlage.hulpvraag
+    return not bijlage.is_verwijderd and hulpvraag is not None and mag_bijlage_toevoegen(current_user, hulpvraag)
+
+
 @bp.app_template_global("mag_bijlage_verwijderen")
 def _mag_bijlage_verwijderen(bijlage: Bijlage) -> bool:
     return mag_verwijderen(current_user, bijlage)

@@ -9,17 +9,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import Dossier, Hulpvraag, School, User, UserRol, db
+from models import Dossier, GekozenBestand, Hulpvraag, School, User, UserRol, db
 from models.dossier import GESLACHTEN
 from models.hulpvraag import TITELS
 from models.user import SCHOOL_ROLLEN, Rol
 from web import policy
+from web.auth import sessions
 from web.dossiers import zoeken
 from web.hulpvragen.schemas import load_nieuwe_hulpvraag
 from web.hulpvragen.views import bp
-from workflow import audit, incidenten
+from workflow import audit, gekozen_bestanden, incidenten
 from workflow.access import dossier_filter, may_edit_dossier
-from workflow.bijlagen import BijlageGeweigerd, voeg_toe
+from workflow.bijlagen import BijlageGeweigerd
 from workflow.dossiers import mogelijke_dubbelen, naam_in_tekst, normaliseer
 from workflow.engine.forms import FormField
 from workflow.engine.runtime import ProcessFailed
@@ -127,50 +128,74 @@ def nieuw() -> tuple[str, int] | Response:
 @policy.roles(*SCHOOL_ROLLEN)
 def create() -> Response | tuple[str, int]:
     raw = request.form.to_dict()
+    gekozen, bijlage_fout = _kies_bestanden()
+    if bijlage_fout is not None:
+        return _render(raw, {"bijlagen": bijlage_fout}, 422, gekozen=gekozen)
     data, errors = load_nieuwe_hulpvraag(raw)
     dossier = _existing_dossier(data.get("dossier_id")) if not errors else None
     if not errors and not dossier and data["school_id"] not in {s.id for s in _my_schools()}:
         errors = {"school_id": "Kies een van uw eigen scholen (een gesloten school kan geen hulpvragen meer starten)."}
     if errors:
-        return _render(raw, errors, 422)
+        return _render(raw, errors, 422, gekozen=gekozen)
     if dossier is None and data["niveau"] == "leerling" and not data["bevestig_nieuw"]:
         dubbelen = mogelijke_dubbelen(data["school_id"], data["roepnaam"], data["achternaam"], data["geboortedatum"],
                                       data.get("tussenvoegsel") or "")  # fmt: skip
         if dubbelen:
-            return _render(raw, {}, 409, dubbelen=dubbelen)
+            return _render(raw, {}, 409, dubbelen=dubbelen, gekozen=gekozen)
     namen = (dossier.roepnaam, dossier.achternaam) if dossier else (data["roepnaam"], data["achternaam"])
     if not data["naam_gecontroleerd"] and naam_in_tekst(data["omschrijving"], *namen):
-        return _render({**raw, "naam_gecontroleerd": "1"}, {"omschrijving": NAAM_WAARSCHUWING}, 422)
+        return _render({**raw, "naam_gecontroleerd": "1"}, {"omschrijving": NAAM_WAARSCHUWING}, 422, gekozen=gekozen)
     try:
         hulpvraag = _create(data, dossier)
-        _bijlagen(hulpvraag)
+        gekozen_bestanden.koppel(hulpvraag, gekozen, current_user)
         incidenten.na_succes(incidenten.sleutel_start(None, INTAKE), current_user)
         db.session.commit()
     except ProcessFailed as exc:
         db.session.rollback()  # the new hulpvraag is gone too: the form comes back filled in
         gemeld = incidenten.bij_start(None, INTAKE, current_user, exc) is not None
         melding = "Het probleem is gemeld bij de procesbeheerder." if gemeld else "Meld dit bij de procesbeheerder."
-        flash(f"De hulpvraag kon niet worden aangemaakt. {exc} Er is niets opgeslagen. {melding} Uw invoer is "
-              "niet verloren gegaan (bijlagen moet u opnieuw kiezen): u kunt het later opnieuw proberen.",
+        flash(f"De hulpvraag kon niet worden aangemaakt. {exc} Er is niets opgeslagen. {melding} Uw invoer en de "
+              "gekozen bestanden zijn niet verloren gegaan: u kunt het later opnieuw proberen.",
               "error")  # fmt: skip
-        return _render(raw, {}, 409)
+        return _render(raw, {}, 409, gekozen=_gekozen())
     except SchoolGesloten as exc:
         db.session.rollback()  # nothing of the new hulpvraag is kept
         flash(f"{exc} Er is niets opgeslagen.", "error")
-        return _render(raw, {}, 422)
-    except BijlageGeweigerd as exc:
-        db.session.rollback()  # a refused file: nothing of the new hulpvraag is kept
-        return _render(raw, {"bijlagen": f"{exc} Er is niets opgeslagen; kies de bestanden opnieuw."}, 422)
+        return _render(raw, {}, 422, gekozen=_gekozen())
     flash(f"Hulpvraag {hulpvraag.aanvraagnummer} is aangemaakt als voorlopige aanmelding. "
           "Dien haar in om haar naar het samenwerkingsverband te sturen.", "success")  # fmt: skip
     return redirect(url_for("hulpvragen.show", hulpvraag_id=hulpvraag.id))
 
 
-def _bijlagen(hulpvraag: Hulpvraag) -> None:
-    """Files chosen while creating: stored in the same transaction as the hulpvraag."""
+def _sessie_id() -> str:
+    row = sessions.current()
+    return row.id if row is not None else ""
+
+
+def _gekozen() -> list[GekozenBestand]:
+    """The files kept on earlier rounds of this form (this user and login session only)."""
+    return gekozen_bestanden.van(current_user, _sessie_id(), request.form.getlist("gekozen"))
+
+
+def _kies_bestanden() -> tuple[list[GekozenBestand], str | None]:
+    """Keep the files chosen now beside those kept before (committed: a warning further on loses none).
+    A refused file is named and the others are kept. A kept file whose box the user unticked is not
+    posted: it is left out, and cleaned up later."""
+    gekozen = _gekozen()
+    fouten = []
     for upload in request.files.getlist("bijlagen"):
-        if upload.filename:
-            voeg_toe(hulpvraag, upload.stream, upload.filename, current_user)
+        if not upload.filename:
+            continue
+        try:  # a refused file is refused before anything is stored
+            soort = request.form.get("bijlagen_soort", "")
+            gekozen.append(gekozen_bestanden.bewaar(upload.stream, upload.filename, soort, current_user, _sessie_id()))
+        except BijlageGeweigerd as exc:
+            fouten.append(str(exc))
+    db.session.commit()
+    if not fouten:
+        return gekozen, None
+    bewaard = " De andere gekozen bestanden zijn bewaard." if gekozen else ""
+    return gekozen, " ".join(fouten) + " De hulpvraag is nog niet aangemaakt." + bewaard
 
 
 def _new_dossier(data: dict[str, Any]) -> Dossier:
