@@ -15,11 +15,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import Hulpvraag, HumanTask, User, UserRol, db
+from models import HumanTask, User, UserRol, db
 from web import policy
 from web.ui import safe_path
 from workflow import audit, incidenten, taken_toewijzing
-from workflow.access import may_do_task, may_see_hulpvraag, task_candidates, task_filter
+from workflow.access import may_do_task, may_see_hulpvraag, task_candidates
 from workflow.antwoorden import eerdere_stappen
 from workflow.engine.forms import FormField, fields
 from workflow.engine.runtime import (
@@ -47,21 +47,7 @@ def home() -> Response:
     return redirect(url_for("taken.inbox"))
 
 
-@bp.get("/taken")
-@policy.authenticated
-def inbox() -> str:
-    query = (
-        sa.select(HumanTask)
-        .where(task_filter(current_user))
-        .options(sa.orm.joinedload(HumanTask.hulpvraag).joinedload(Hulpvraag.school))
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
-    )
-    if request.args.get("filter") == "geclaimd":
-        query = query.where(HumanTask.claimed_by_id == current_user.id)
-    taken = db.session.scalars(query).unique().all()
-    incidenten_open = incidenten.open_incidenten() if current_user.heeft_rol("procesbeheerder") else []
-    return render_template("taken/inbox.html", taken=taken, filter=request.args.get("filter", ""),
-                           incidenten=incidenten_open)  # fmt: skip
+# The inbox (GET /taken) is in web/taken/lijst.py.
 
 
 def _task_or_404(task_id: int) -> HumanTask:
