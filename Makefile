@@ -11,6 +11,7 @@ PORT ?= 5000
 PIP_STAMP := $(VENV)/.requirements-installed
 NPM_STAMP := node_modules/.package-lock-installed
 HTMX := web/static/vendor/htmx.min.js
+CHARTJS := web/static/vendor/chart.umd.min.js
 BPMN_VIEWER := web/static/vendor/bpmn-viewer.production.min.js
 AXE := node_modules/axe-core/axe.min.js
 # The studio's scripts: every web/studio_js/<naam>.js (not _*.js, which are imported modules) is bundled
@@ -36,7 +37,7 @@ timed = @start=$$(date +%s); rc=0; $(2) $(if $(CI_REPORTS),--junitxml=$(CI_REPOR
 
 .PHONY: setup run test lint pytest ci-services chromium
 
-setup: $(PIP_STAMP) $(HTMX) $(BPMN_VIEWER) $(AXE) $(STUDIO_STAMP) chromium
+setup: $(PIP_STAMP) $(HTMX) $(CHARTJS) $(BPMN_VIEWER) $(AXE) $(STUDIO_STAMP) chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,11 @@ $(NPM_STAMP): package.json package-lock.json
 $(HTMX): $(NPM_STAMP)
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Chart.js draws the charts of Kengetallen (the UMD build: one file, no bundler).
+$(CHARTJS): $(NPM_STAMP)
+	mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
 # bpmn-js draws an aanpak's diagram on the hulpvraag page (viewer only, no editing).
 $(BPMN_VIEWER): $(NPM_STAMP)
