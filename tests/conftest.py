@@ -23,10 +23,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pyotp
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
+import models.user as user_model
 from app import create_app
 from models import Dossier, Hulpvraag, User, db
 from tests.browser import _chromium  # noqa: F401 - the browser per test process, for tests.browser's page
@@ -193,10 +195,33 @@ def _empty_tables() -> None:
                 conn.execute(table.delete())
 
 
+class _HashOnce:
+    """The app's argon2id hasher, hashing each password once per test process: create_world sets
+    the same password on each of its ~14 accounts, at ~35 ms of CPU a hash (half a second a test).
+    Its accounts share one real hash, made with the app's own parameters; every login still checks it."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
+        self._hashes: dict[str, str] = {}
+
+    def hash(self, password: str) -> str:
+        if password not in self._hashes:
+            self._hashes[password] = self._hasher.hash(password)
+        return self._hashes[password]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._hasher, name)
+
+
+_HASH_ONCE = _HashOnce(user_model.PASSWORDS)
+
+
 @pytest.fixture
-def world(app: Flask) -> DemoWorld:
+def world(app: Flask, monkeypatch: pytest.MonkeyPatch) -> DemoWorld:
     """The demo SWV; every account has enrolled a second factor (secret known to the tests)."""
-    world = create_world(password=PASSWORD)
+    with monkeypatch.context() as patch:
+        patch.setattr(user_model, "PASSWORDS", _HASH_ONCE)
+        world = create_world(password=PASSWORD)
     for user in world.users.values():
         user.demo = False
         user.totp_secret = pyotp.random_base32()
