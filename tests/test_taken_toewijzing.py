@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, Dossier, HumanTask, OutgoingMail, User, db, utcnow
+from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
 from tests.conftest import new_hulpvraag, submit_form
 from workflow.engine.runtime import complete_task
 
@@ -39,8 +41,8 @@ def _doorgezet_naar_leescoordinator(client, world, auth):  # type: ignore[no-unt
 
 
 def test_doorzetten_to_a_functie_nobody_has_tells_the_scp_and_mails_the_beheerder(client, world, auth):
-    hulpvraag, page = _doorgezet_naar_leescoordinator(client, world, auth)
-    assert MELDING in page.text  # on the very next page
+    hulpvraag, response = _doorgezet_naar_leescoordinator(client, world, auth)
+    assert MELDING in response.text  # on the very next page
     assert MELDING not in client.get("/taken").text  # once
     task = _open(hulpvraag.id, "beoordelen_functie")
     assert task.functie == "leescoördinator"
@@ -67,8 +69,8 @@ def test_nobody_is_warned_when_someone_can_do_the_task(client, world, auth):
     db.session.commit()
     auth.login("scp")
     data = {"besluit": "doorzetten", "functie": "leescoördinator", "reden": "Leesproblemen."}
-    page = submit_form(client, f"/taken/{_open(hulpvraag.id, 'beoordelen').id}", data, follow_redirects=True)
-    assert "de beheerder is gewaarschuwd" not in page.text
+    response = submit_form(client, f"/taken/{_open(hulpvraag.id, 'beoordelen').id}", data, follow_redirects=True)
+    assert "de beheerder is gewaarschuwd" not in response.text
     assert _mails("taak_zonder_eigenaar") == []
 
 
@@ -90,8 +92,8 @@ def test_the_beheerder_reassigns_the_stranded_task_and_the_new_person_completes_
     # Someone who may not do it is refused in Dutch; nothing changes.
     auth.login("beheerder")
     url = f"/beheer/taken/{task.id}"
-    page = client.get(url)
-    assert "Er is nog niemand die deze taak mag doen." in page.text
+    response = client.get(url)
+    assert "Er is nog niemand die deze taak mag doen." in response.text
     psycholoog = world.users["psycholoog"]
     refused = submit_form(client, url, {"user_id": str(psycholoog.id)})
     assert refused.status_code == 422
@@ -107,9 +109,9 @@ def test_the_beheerder_reassigns_the_stranded_task_and_the_new_person_completes_
     psycholoog = db.session.get(User, psycholoog.id)
     psycholoog.functies = [*psycholoog.functies, functie_met_naam("leescoördinator")]
     db.session.commit()
-    page = client.get(url)
-    assert f'<option value="{psycholoog.id}"' in page.text
-    assert f'<option value="{world.users["orthopedagoog"].id}"' not in page.text
+    response = client.get(url)
+    assert f'<option value="{psycholoog.id}"' in response.text
+    assert f'<option value="{world.users["orthopedagoog"].id}"' not in response.text
     done = submit_form(client, url, {"user_id": str(psycholoog.id)})
     assert done.status_code == 302
     db.session.expire_all()
@@ -145,3 +147,55 @@ def test_reassigning_a_task_someone_claimed_clears_the_claim(client, world, auth
     db.session.expire_all()
     task = db.session.get(HumanTask, task.id)
     assert task.assigned_user_id == world.users["scp"].id and task.claimed_by_id is None
+
+
+# --- in Chromium ----------------------------------------------------------------------------
+@pytest.mark.browser
+def test_beheer_functies_and_taken_in_the_browser(page, world):  # type: ignore[no-untyped-def]  # noqa: F811
+    world.users["leescoordinator"].actief = False
+    db.session.commit()
+    hulpvraag = new_hulpvraag(world, roepnaam="Lot")
+    complete_task(_open(hulpvraag.id, "indienen").id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
+    complete_task(_open(hulpvraag.id, "beoordelen").id, world.users["scp"],
+                  {"besluit": "doorzetten", "functie": "leescoördinator", "reden": "Lezen."})  # fmt: skip
+    db.session.commit()
+    task = _open(hulpvraag.id, "beoordelen_functie")
+
+    login(page, "beheerder")
+    page.goto("/beheer")
+    page.click("main a:text-is('Functies')")
+    page.wait_for_selector("h1:has-text('Functies')")
+    assert_accessible(page)
+    page.fill("#naam", "dyslexiespecialist")
+    page.click("text=Toevoegen")
+    page.wait_for_selector("text=De functie ‘dyslexiespecialist’ is toegevoegd")
+    page.fill("#naam", "x")
+    page.click("text=Toevoegen")
+    page.wait_for_selector("#fout-naam")
+    assert_accessible(page)  # the page with its error
+    page.click("#functies >> text=financiën")
+    page.wait_for_selector("#in-gebruik")
+    assert_accessible(page)
+
+    page.goto("/beheer")
+    page.click("main a:text-is('Taken zonder eigenaar')")
+    page.wait_for_selector(f"#zonder-eigenaar-{task.id}")
+    assert_accessible(page)
+    page.click(f"#zonder-eigenaar-{task.id} >> text=Toewijzen")
+    page.wait_for_selector("#niemand")
+    assert_accessible(page)
+
+    from workflow.functies import functie_met_naam
+
+    olga = db.session.get(User, world.users["orthopedagoog"].id)
+    olga.functies = [*olga.functies, functie_met_naam("leescoördinator")]
+    db.session.commit()
+    page.reload()
+    page.select_option("#user_id", str(olga.id))
+    page.click("main button.primary")
+    page.wait_for_selector("text=is toegewezen aan Olga Visser")
+    assert page.locator(f"#zonder-eigenaar-{task.id}").count() == 0
+    page.fill("#aanvraagnummer", hulpvraag.aanvraagnummer)
+    page.click("text=Zoeken")
+    page.wait_for_selector(f"#gevonden-{task.id}")
+    assert_accessible(page)
