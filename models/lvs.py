@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from models.user import User
 
 LVS_TYPES = {"esis": "ESIS", "parnassys": "ParnasSys", "anders": "Ander LVS"}
-PUSH_STATUSSEN = ("wachtrij", "verzonden", "mislukt")
+PUSH_STATUSSEN = ("wachtrij", "verzonden", "mislukt", "vervangen")  # vervangen: a newer status was delivered
 
 
 class Koppeling(CreatedMixin, db.Model):  # type: ignore[name-defined]
@@ -45,6 +45,9 @@ class Koppeling(CreatedMixin, db.Model):  # type: ignore[name-defined]
     laatste_fout_op: Mapped[datetime | None] = mapped_column(UTCDateTime())
     systeemgebruiker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     aangemaakt_door_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The last change number handed out (LvsWijziging.volgnummer): raised in the committing transaction,
+    # under this row's lock, so numbers become visible in commit order (workflow/lvs_wijzigingen.py).
+    wijziging_teller: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     school: Mapped[School] = relationship()
     systeemgebruiker: Mapped[User | None] = relationship(foreign_keys=[systeemgebruiker_id])
@@ -76,10 +79,44 @@ class LvsAanvraag(CreatedMixin, db.Model):  # type: ignore[name-defined]
     hulpvraag_id: Mapped[int | None] = mapped_column(ForeignKey("hulpvraag.id"), index=True)
     oso_gegevens: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # OsoDossier.gegevens(): no BSN
     ontvangen: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))  # times sent
+    leerlingid: Mapped[str | None] = mapped_column(String(100), index=True)  # the LVS's own pupil key, if sent
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     koppeling: Mapped[Koppeling] = relationship()
     hulpvraag: Mapped[Hulpvraag | None] = relationship()
+
+
+class LvsWijziging(CreatedMixin, db.Model):  # type: ignore[name-defined]
+    """One status change of an LVS aanvraag as the LVS reads it (polling) and gets it pushed: the same
+    ``volgnummer`` and ``gewijzigd_op`` in both. Both are set when the transaction commits, in commit
+    order per koppeling, so a poller that asks for the numbers after the last one it saw misses nothing."""
+
+    __tablename__ = "lvs_wijziging"
+    __table_args__ = (UniqueConstraint("koppeling_id", "volgnummer", name="lvs_wijziging_volgnummer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    koppeling_id: Mapped[int] = mapped_column(ForeignKey("lvs_koppeling.id"))
+    hulpvraag_id: Mapped[int] = mapped_column(ForeignKey("hulpvraag.id"), index=True)
+    volgnummer: Mapped[int | None] = mapped_column(Integer)  # None only inside the writing transaction
+    gewijzigd_op: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(200))
+    reden: Mapped[str] = mapped_column(Text, default="")
+
+
+class MogelijkDubbel(CreatedMixin, db.Model):  # type: ignore[name-defined]
+    """An LVS aanvraag made a new leerling dossier because the match with an existing one was uncertain:
+    the SCP looks and merges them (workflow/dossier_samenvoegen.py) or marks them as two pupils."""
+
+    __tablename__ = "dossier_mogelijk_dubbel"
+    __table_args__ = (UniqueConstraint("dossier_id", "ander_dossier_id", name="mogelijk_dubbel_paar"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)  # the new one
+    ander_dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    reden: Mapped[str] = mapped_column(String(300))
+    afgehandeld_op: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    afgehandeld_door_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uitkomst: Mapped[str | None] = mapped_column(String(20))  # samengevoegd, verschillend
 
 
 class LvsPush(CreatedMixin, db.Model):  # type: ignore[name-defined]
@@ -92,6 +129,7 @@ class LvsPush(CreatedMixin, db.Model):  # type: ignore[name-defined]
     koppeling_id: Mapped[int] = mapped_column(ForeignKey("lvs_koppeling.id"), index=True)
     hulpvraag_id: Mapped[int] = mapped_column(ForeignKey("hulpvraag.id"), index=True)
     body: Mapped[str] = mapped_column(Text)  # the exact JSON that is signed and sent
+    wijziging_id: Mapped[int | None] = mapped_column(ForeignKey("lvs_wijziging.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="wachtrij")
     pogingen: Mapped[int] = mapped_column(Integer, default=0)
     volgende_poging_op: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -28,7 +28,8 @@ BOOKKEEPING = {
 }
 # URL parameter -> the table whose ids fill it; a parameter named "<table>_id" needs no entry.
 TABLES = {"task_id": "human_task", "instance_id": "process_instance", "voorstel_id": "retentievoorstel", "sg_id": "schoolgegevens",
-          "koppeling_id": "lvs_koppeling", "mail_id": "outgoing_mail"}
+          "koppeling_id": "lvs_koppeling", "mail_id": "outgoing_mail",
+          "dubbel_id": "dossier_mogelijk_dubbel"}
 TABLES["soort_id"] = "bijlagesoort"  # /beheer/bijlagesoorten/<soort_id> (issue 15)
 TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"], "aanvraagnummer": ["2026-000001"],
         "key": ["aanpak", "bestaat_niet"], "nr": [1, 99],

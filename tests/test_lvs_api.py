@@ -309,7 +309,7 @@ def test_status_read_and_changes_since_for_polling(client, world):
     assert {"api.status", "api.wijzigingen"} <= set(reads)
 
 
-EXPECTED = {"Voorlopige aanmelding": "Nieuw", "Aanmelding": "Nieuw", "Doorzetten": "In behandeling",
+EXPECTED = {"Voorlopige aanmelding": "Nieuw", "Aanmelding": "Nieuw", "Doorzetten": "In beraad",
             "Dossier compleet": "Dossier compleet", "Dossier incompleet": "Dossier incompleet",
             "In beraad": "In beraad", "Gearrangeerd": "Gearrangeerd", "Toegekend": "Gearrangeerd",
             "Akkoord coördinator": "Gearrangeerd", "Gearrangeerd budget": "Gearrangeerd", "Wacht": "Gearrangeerd",
@@ -323,6 +323,13 @@ def test_every_status_maps_onto_the_lvs_short_list(status):
     assert lvs_status(status.naam) == EXPECTED[status.naam] and EXPECTED[status.naam] in LVS_STATUSSEN
     if status.achtervoegsel:  # with its [functie] or [aanduiding]
         assert lvs_status(f"{status.naam} orthopedagoog") == EXPECTED[status.naam]
+
+
+@pytest.mark.parametrize("status", ["Voorlopige aanmelding", "Aanmelding", "Doorzetten", "Doorzetten orthopedagoog",
+                                    "Dossier compleet", "Dossier incompleet", "In beraad"])  # fmt: skip
+def test_no_status_before_the_decision_tells_the_lvs_a_decision_was_taken(status):
+    """ESIS manual: 'In behandeling' means 'Er is een besluit genomen'; Gearrangeerd, Afgerond, Afgewezen too."""
+    assert lvs_status(status) in ("Nieuw", "Dossier incompleet", "Dossier compleet", "In beraad")
 
 
 def test_the_vocabulary_file_keeps_every_status_of_today():

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -17,7 +18,7 @@ from tests import lvs_support
 from tests.conftest import login, submit_form
 from tests.lvs_support import CODE_A, aanvraag, bearer, koppeling
 from workflow.engine.runtime import complete_task
-from workflow.lvs_push import HANDTEKENING, bezorg_wachtende_pushes
+from workflow.lvs_push import HANDTEKENING, TIJDSTIP, bezorg_wachtende_pushes
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +43,7 @@ def test_a_code_that_does_not_fit_the_school_is_refused_in_dutch_and_nothing_sav
     assert andere_school.status_code == 422 and "moet beginnen met BRIN en vestigingscode" in andere_school.text
     assert "01AB00-esis-koppeling-test" not in andere_school.text, "a typed code is never sent back"
     slechte_url = _registreer(client, world, CODE_A, callback_url="ftp://lvs.example/x")
-    assert slechte_url.status_code == 422 and "http- of https-URL" in slechte_url.text
+    assert slechte_url.status_code == 422 and "https-URL" in slechte_url.text
     assert db.session.scalar(sa.select(sa.func.count(Koppeling.id))) == 0
 
 
@@ -128,10 +129,12 @@ class _Lvs(BaseHTTPRequestHandler):
 
     answers: list[int] = []
     received: list[tuple[bytes, str]] = []
+    tijdstippen: list[str] = []
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((body, self.headers.get(HANDTEKENING, "")))
+        type(self).tijdstippen.append(self.headers.get(TIJDSTIP, ""))
         self.send_response(type(self).answers.pop(0) if type(self).answers else 200)
         self.end_headers()
 
@@ -140,8 +143,9 @@ class _Lvs(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def lvs_server():  # type: ignore[no-untyped-def]
-    _Lvs.answers, _Lvs.received = [], []
+def lvs_server(app):  # type: ignore[no-untyped-def]
+    app.config["LVS_CALLBACK_ONVEILIG"] = True  # a test LVS on 127.0.0.1 over http (development setting)
+    _Lvs.answers, _Lvs.received, _Lvs.tijdstippen = [], [], []
     server = HTTPServer(("127.0.0.1", 0), _Lvs)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -178,7 +182,11 @@ def test_a_status_change_is_pushed_signed_retried_after_a_500_and_then_delivered
 
     assert len(_Lvs.received) == 2
     body, signature = _Lvs.received[-1]
-    assert signature == "sha256=" + hmac.new(geheim.encode(), body, hashlib.sha256).hexdigest()
+    tijdstip = _Lvs.tijdstippen[-1]
+    assert abs(int(tijdstip) - time.time()) < 60, "the signed timestamp lets the LVS refuse a replay"
+    signed = f"{tijdstip}.".encode() + body
+    assert signature == "sha256=" + hmac.new(geheim.encode(), signed, hashlib.sha256).hexdigest()
+    assert signature != "sha256=" + hmac.new(geheim.encode(), body, hashlib.sha256).hexdigest()
     sent = json.loads(body)
     assert sent["aanvraagnummer"] == hulpvraag.aanvraagnummer and sent["lvs_status"] == "Dossier incompleet"
     assert sent["lvs_referentie"] == "ESIS-0001"

@@ -29,7 +29,8 @@ def api_schema(app, world):  # type: ignore[no-untyped-def]
     pad = lvs_support.XSD
     assert pad.exists(), f"the OSO schema is missing: {pad}"
     app.config.update(OSO_XSD_PATH=str(pad), API_LIMIT_PER_KOPPELING="100000 per minute",
-                      API_LIMIT_AUTH_FAILURES="100000 per minute")  # fmt: skip
+                      API_LIMIT_AUTH_FAILURES="100000 per minute",
+                      API_LIMIT_AUTH_FAILURES_PER_CODE="100000 per minute")  # fmt: skip
     koppeling(world)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
@@ -74,3 +75,25 @@ def test_with_a_wrong_or_no_code_no_5xx_and_every_answer_matches_the_spec(api_sc
                 assert response.status_code == 401 or not secured
 
         run()
+
+
+def test_valid_oso_dossiers_in_generated_aanvragen_get_no_5xx_and_match_the_spec(api_schema):
+    """The generated bodies with a real OSO dossier from tests/oso_dossiers.py (varied), not random base64."""
+    from hypothesis import strategies as st
+
+    from tests.lvs_support import b64
+    from tests.oso_dossiers import varianten
+
+    dossiers = [b64(x) for x in varianten().values()]
+    operation = api_schema["/api/v1/aanvragen"]["POST"]
+
+    @given(case=operation.as_strategy(), oso=st.sampled_from(dossiers))
+    @settings(max_examples=10, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def run(case, oso):  # type: ignore[no-untyped-def]
+        if isinstance(case.body, dict):
+            case.body = {**case.body, "oso_dossier": oso, "swv_code": "PO2806"}
+        response = case.call(headers=bearer())
+        case.validate_response(response, checks=CHECKS)
+
+    run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -112,13 +113,55 @@ def _koppeling_fouten(invoer: NieuweKoppeling, school: School | None) -> dict[st
     return fouten
 
 
+_INTERNE_NAMEN = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".intranet", ".corp")
+
+
+def onveilig_toegestaan() -> bool:
+    """Development only (LVS_CALLBACK_ONVEILIG): http and loopback callback URLs, for a local test LVS."""
+    return bool(current_app.config.get("LVS_CALLBACK_ONVEILIG", False))
+
+
 def url_fout(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500:
-        return "Geef een volledige http- of https-URL (hoogstens 500 tekens), of laat het veld leeg."
+    """Why ``url`` cannot receive pushes: https to a public host only (statusberichten carry pupil
+    data), never a loopback, link-local or private address, unless LVS_CALLBACK_ONVEILIG is set."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "Geef een volledige https-URL (hoogstens 500 tekens), of laat het veld leeg."
+    onveilig = onveilig_toegestaan()
+    if parts.scheme not in (("http", "https") if onveilig else ("https",)) or not parts.hostname or len(url) > 500:
+        return "Geef een volledige https-URL (hoogstens 500 tekens), of laat het veld leeg."
     if parts.username or parts.password:
         return "De URL mag geen gebruikersnaam of wachtwoord bevatten."
+    if port is not None and not 0 < port < 65536:
+        return "De poort in de URL is ongeldig."
+    return host_fout(parts.hostname, onveilig)
+
+
+def host_fout(host: str, onveilig: bool) -> str | None:
+    """A host that is not on the public internet (by name or address literal), in Dutch; else None."""
+    host = host.strip("[]").lower().rstrip(".")
+    try:
+        adres = ipaddress.ip_address(host)
+    except ValueError:
+        adres = None
+    if adres is not None:
+        return adres_fout(adres, onveilig)
+    if host == "localhost" or host.endswith(_INTERNE_NAMEN) or "." not in host:
+        return None if onveilig and (host == "localhost" or host.endswith(".localhost")) else (
+            "De callback-URL moet naar een openbare host wijzen, niet naar een interne naam zoals "
+            f"'{host[:60]}'.")  # fmt: skip
     return None
+
+
+def adres_fout(adres: ipaddress.IPv4Address | ipaddress.IPv6Address, onveilig: bool) -> str | None:
+    if adres.is_global:
+        return None
+    if onveilig and adres.is_loopback:
+        return None
+    return (f"De callback-URL wijst naar een intern adres ({adres}: loopback, link-local of privé); "
+            "statusberichten gaan alleen naar een openbaar https-adres.")  # fmt: skip
 
 
 def _systeemgebruiker(koppeling: Koppeling, school: School) -> User:
@@ -140,6 +183,51 @@ def _systeemgebruiker(koppeling: Koppeling, school: School) -> User:
 def deactiveer(koppeling: Koppeling, door: User) -> None:
     koppeling.actief = False
     audit.record(door, "wijzigen", "koppeling", koppeling.id, detail="gedeactiveerd")
+
+
+def heractiveer(koppeling: Koppeling, door: User) -> None:
+    """Switch a koppeling that was switched off on again (its code and activation as they were)."""
+    if koppeling.actief:
+        raise KoppelingOngeldig({"actief": "Deze koppeling staat al aan."})
+    koppeling.actief = True
+    audit.record(door, "wijzigen", "koppeling", koppeling.id, detail="weer aangezet")
+
+
+def wijzig_callback(koppeling: Koppeling, url: str, door: User) -> str | None:
+    """A new (or no) callback URL; the new signing secret when there was none yet (shown once)."""
+    url = url.strip()
+    if url and (melding := url_fout(url)):
+        raise KoppelingOngeldig({"callback_url": melding})
+    oud = koppeling.callback_url
+    koppeling.callback_url = url or None
+    geheim = None
+    if url and not koppeling.callback_secret:
+        geheim = koppeling.callback_secret = secrets.token_urlsafe(32)
+    wat = "gewijzigd" if oud and url else "ingesteld" if url else "verwijderd"
+    audit.record(door, "wijzigen", "koppeling", koppeling.id, detail=f"callback-URL {wat}")
+    return geheim
+
+
+def nieuw_geheim(koppeling: Koppeling, door: User) -> str:
+    """Rotate the secret that signs pushes: the old one stops working at once (shown once)."""
+    if not koppeling.callback_url:
+        raise KoppelingOngeldig({"callback_secret": "Zonder callback-URL is er geen geheim om te vervangen."})
+    koppeling.callback_secret = secrets.token_urlsafe(32)
+    audit.record(door, "wijzigen", "koppeling", koppeling.id, detail="callbackgeheim vervangen")
+    return koppeling.callback_secret
+
+
+def nieuwe_code(koppeling: Koppeling, code: str, door: User) -> None:
+    """The school chose a new verificatiecode (a leaked or forgotten one): the old one stops working."""
+    code = code.strip()
+    if melding := code_fout(code, koppeling.school):
+        raise KoppelingOngeldig({"verificatiecode": melding})
+    digest = code_digest(code)
+    if db.session.scalar(sa.select(Koppeling.id).where(Koppeling.code_digest == digest)):
+        raise KoppelingOngeldig({"verificatiecode": "Deze verificatiecode is al in gebruik. Laat de school een "
+                                 "andere kiezen."})  # fmt: skip
+    koppeling.code_digest = digest
+    audit.record(door, "wijzigen", "koppeling", koppeling.id, detail="verificatiecode vervangen")
 
 
 def activeer(code: str, naam: str, toestemming: bool) -> Koppeling:

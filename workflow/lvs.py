@@ -22,14 +22,18 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import Bijlage, Dossier, Hulpvraag, HumanTask, Koppeling, LvsAanvraag, Rol, School, User, db, utcnow
+from models.hulpvraag import TITELS
 from models.samenwerkingsverband import Samenwerkingsverband
 from models.user import user_school
-from workflow import audit, incidenten
+from workflow import audit, incidenten, lvs_wijzigingen
 from workflow.bijlagen import BijlageGeweigerd, te_groot_melding, voeg_toe
-from workflow.engine.runtime import ProcessFailed, complete_task
+from workflow.engine.run import EngineError
+from workflow.engine.runtime import FormInvalid, ProcessFailed, complete_task
 from workflow.hulpvragen import create_hulpvraag
 from workflow.koppelingen import LvsFout
+from workflow.lvs_leerling import controleer_zelfde_leerling, kies_dossier, markeer_twijfel
 from workflow.oso import OsoDossier, OsoFout, lees_oso
+from workflow.oso_soort import controleer_soort, ouderinzage_meldingen
 
 log = logging.getLogger(__name__)
 POGINGEN = 8  # attempts of one aanvraag transaction (a lost insert race, a busy SQLite)
@@ -133,6 +137,7 @@ def _controleer(koppeling: Koppeling | None, aanvraag: Aanvraag, oso: OsoDossier
     if swv is None or aanvraag.swv_code.upper() != swv.code:
         raise LvsFout(422, f"Deze aanvraag is niet voor dit samenwerkingsverband ({swv.code if swv else '?'}).",
                       "swv_code")  # fmt: skip
+    controleer_soort(oso, swv.code)
     limiet = current_app.config["BIJLAGE_MAX_BYTES"]
     for bestand in _bestanden(aanvraag):
         if len(bestand.inhoud) > limiet:
@@ -187,8 +192,10 @@ def _maak_hulpvraag(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, 
     if school.is_gesloten:  # a re-send of an earlier aanvraag still updates its hulpvraag
         raise LvsFout(403, f"{school.naam} ({school.brin6}) is gesloten: er kunnen geen nieuwe aanvragen meer "
                       "voor deze school worden ingediend.")  # fmt: skip
-    dossier = _dossier_voor(oso, school)
+    keuze = kies_dossier(oso.leerling, school)
+    dossier = keuze.dossier or _nieuw_dossier(school)
     _pas_oso_toe(oso, dossier, school)
+    markeer_twijfel(dossier, keuze.twijfel)
     aanvrager = _aanvrager(koppeling, aanvraag.contactpersoon_email)
     hulpvraag = create_hulpvraag(
         dossier, aanvrager, titel=aanvraag.titel, omschrijving=aanvraag.beschrijving,
@@ -199,7 +206,12 @@ def _maak_hulpvraag(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, 
     _dien_in(hulpvraag, aanvrager, oso)
     row.hulpvraag_id = hulpvraag.id  # linked last: the creation's statuses are in the answer, not pushed
     row.oso_gegevens = {**oso.gegevens(), "niet_overgenomen": overgeslagen}
+    row.leerlingid = (oso.leerling.leerlingid or "")[:100] or None
+    laatste = hulpvraag.statuswijzigingen[-1] if hulpvraag.statuswijzigingen else None
+    lvs_wijzigingen.noteer(koppeling.id, hulpvraag.id, hulpvraag.status, laatste.reden if laatste else "")
     detail = f"api.aanvraag via {koppeling.lvs_naam}" + _niet_leesbaar(overgeslagen)
+    if keuze.twijfel:
+        detail += f"; mogelijk dezelfde leerling als dossier {', '.join(str(d.id) for d, _ in keuze.twijfel)}"
     audit.record(koppeling.systeemgebruiker, "aanmaken", "hulpvraag", hulpvraag.id, dossier_id=dossier.id,
                  detail=detail)
     log.info("lvs aanvraag created: koppeling_id=%s hulpvraag_id=%s", koppeling.id, hulpvraag.id)
@@ -213,6 +225,7 @@ def _werk_bij(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: O
     db.session.refresh(row)
     hulpvraag = row.hulpvraag
     assert hulpvraag is not None
+    controleer_zelfde_leerling(row.oso_gegevens or {}, oso.leerling, aanvraag.lvs_referentie)
     user = _werker(hulpvraag, koppeling)
     wijzigingen = _pas_oso_toe(oso, hulpvraag.dossier, koppeling.school)
     wijzigingen += _werk_tekst_bij(hulpvraag, aanvraag)
@@ -220,6 +233,7 @@ def _werk_bij(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: O
     if nieuw:
         wijzigingen.append(f"{nieuw} nieuwe bijlage(n)")
     row.oso_gegevens = {**oso.gegevens(), "niet_overgenomen": overgeslagen}
+    row.leerlingid = row.leerlingid or (oso.leerling.leerlingid or "")[:100] or None
     if wijzigingen or _open_taak(hulpvraag, "aanvullen"):
         _vul_aan(hulpvraag, user, wijzigingen, koppeling)
     detail = f"api.aanvraag opnieuw via {koppeling.lvs_naam}: " + (", ".join(wijzigingen) or "ongewijzigd")
@@ -230,6 +244,9 @@ def _werk_bij(row: LvsAanvraag, koppeling: Koppeling, aanvraag: Aanvraag, oso: O
 
 def _werk_tekst_bij(hulpvraag: Hulpvraag, aanvraag: Aanvraag) -> list[str]:
     wijzigingen = []
+    if hulpvraag.titel != aanvraag.titel:
+        wijzigingen.append(f"titel gewijzigd van '{hulpvraag.titel}' in '{aanvraag.titel}'")
+        hulpvraag.titel, hulpvraag.titel_onbekend = aanvraag.titel, aanvraag.titel not in TITELS
     if hulpvraag.omschrijving != aanvraag.beschrijving:
         hulpvraag.omschrijving = aanvraag.beschrijving
         wijzigingen.append("beschrijving bijgewerkt")
@@ -250,22 +267,17 @@ def _pas_oso_toe(oso: OsoDossier, dossier: Dossier, school: School) -> list[str]
     return [f"{len(wijzigingen)} dossiergegeven(s) uit het OSO-dossier"] if wijzigingen else []
 
 
-def _dossier_voor(oso: OsoDossier, school: School) -> Dossier:
-    """The pupil's dossier in this school (same achternaam and geboortedatum), or a new one."""
-    leerling = oso.leerling
-    if leerling.achternaam and leerling.geboortedatum:
-        namen = {leerling.achternaam.lower(), f"{leerling.voorvoegsel or ''} {leerling.achternaam}".strip().lower()}
-        query = sa.select(Dossier).where(
-            Dossier.school_id == school.id, Dossier.niveau == "leerling",
-            sa.func.lower(Dossier.achternaam).in_(namen), Dossier.geboortedatum == leerling.geboortedatum,
-        )  # fmt: skip
-        bestaand = db.session.scalars(query.order_by(Dossier.id)).first()
-        if bestaand is not None:
-            return bestaand
+def _nieuw_dossier(school: School) -> Dossier:
     dossier = Dossier(swv_id=school.swv_id, school_id=school.id, niveau="leerling")  # pas_toe fills it
     db.session.add(dossier)
     db.session.flush()
     return dossier
+
+
+def vaste_titel(titel: str) -> str:
+    """The title from the fixed list that ``titel`` is, ignoring case and spaces ('tlv -nieuw'); else as sent."""
+    sleutel = "".join(titel.split()).casefold()
+    return next((t for t in TITELS if "".join(t.split()).casefold() == sleutel), " ".join(titel.split()))
 
 
 def _aanvrager(koppeling: Koppeling, email: str) -> User:
@@ -343,8 +355,20 @@ def _dien_in(hulpvraag: Hulpvraag, aanvrager: User, oso: OsoDossier) -> None:
         return
     inzage = oso.inzage
     geinformeerd = bool(inzage and (inzage.inzage or (inzage.toestemming or "").lower() == "ja"))
-    complete_task(taak.id, aanvrager, {"ouders_geinformeerd": geinformeerd,
-                                       "toelichting": "Ingediend vanuit het leerlingvolgsysteem (LVS)."})  # fmt: skip
+    toelichting = " ".join(["Ingediend vanuit het leerlingvolgsysteem (LVS).", *ouderinzage_meldingen(oso.gegevens())])
+    # The form parser reads what a browser posts: text, so "ja"/"nee" (a Python False would read as empty).
+    _voltooi(taak, aanvrager, {"ouders_geinformeerd": "ja" if geinformeerd else "nee", "toelichting": toelichting})
+
+
+def _voltooi(taak: HumanTask, user: User, invoer: dict[str, str]) -> None:
+    """Complete the school's task; a form the procesbeheerder changed so that the LVS's answer no
+    longer fits is an incident (nothing saved, 503), never a 500."""
+    try:
+        complete_task(taak.id, user, invoer)
+    except FormInvalid as exc:
+        velden = ", ".join(f"{k}: {v}" for k, v in sorted(exc.errors.items()))
+        raise ProcessFailed(EngineError(f"Het formulier van deze taak past niet bij een LVS-aanvraag ({velden}).",
+                                        taak.bpmn_id)) from None  # fmt: skip
 
 
 def _vul_aan(hulpvraag: Hulpvraag, user: User, wijzigingen: list[str], koppeling: Koppeling) -> None:
@@ -353,7 +377,7 @@ def _vul_aan(hulpvraag: Hulpvraag, user: User, wijzigingen: list[str], koppeling
     if taak is None:
         return
     wat = ", ".join(wijzigingen) or "opnieuw verzonden zonder wijzigingen"
-    complete_task(taak.id, user, {"aangevuld": f"Opnieuw verzonden vanuit {koppeling.lvs_naam}: {wat}."})
+    _voltooi(taak, user, {"aangevuld": f"Opnieuw verzonden vanuit {koppeling.lvs_naam}: {wat}."})
 
 
 # --- reading back ------------------------------------------------------------------------------

@@ -1,29 +1,40 @@
-"""Back to the LVS: our status on its short list, changes since a moment (polling), and pushes of
-every status change to a koppeling's callback URL through an outbox (``workflow/outbox.py``).
+"""Back to the LVS: our status on its short list (``status_van``) and pushes of every status change to
+a koppeling's callback URL through an outbox (``workflow/outbox.py``). The numbered changes that polling
+reads and each push carries are in ``workflow/lvs_wijzigingen.py``.
 
-A push is signed: ``X-Kansrijk-Signature: sha256=<hex>``, the HMAC-SHA256 of the exact body under
-the koppeling's callback secret. Delivery claims the row with a lease, so a duplicate task and
-the sweep never post the same row at once; failures retry with backoff, ``mislukt`` after
-``MAX_POGINGEN``.
+A push is signed: ``X-Kansrijk-Timestamp: <unix seconds>`` and ``X-Kansrijk-Signature: sha256=<hex>``,
+the HMAC-SHA256 under the koppeling's callback secret of ``<timestamp>.<exact body>``. A receiver
+recomputes it, refuses a timestamp more than 5 minutes from its clock, and ignores a ``wijziging_id``
+it already has (or lower than the last one of that aanvraag): a captured push cannot be replayed.
+
+Order per hulpvraag: a push is only posted when no older push of the same hulpvraag is on its way;
+older ones still waiting are dropped as ``vervangen`` (the newer one carries the current status), so
+a retried older status never overtakes a newer one. Delivery claims the row with a lease, so a
+duplicate task and the sweep never post the same row at once; failures retry with backoff,
+``mislukt`` after ``MAX_POGINGEN``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import ipaddress
 import logging
+import socket
+import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from celery import shared_task
 
 from models import Hulpvraag, Koppeling, LvsAanvraag, LvsPush, Statuswijziging, db, utcnow
-from workflow import statussen
+from workflow import lvs_wijzigingen
+from workflow.koppelingen import adres_fout, onveilig_toegestaan, url_fout
+from workflow.lvs_wijzigingen import lvs_status
 from workflow.outbox import na_commit, volgende_poging
 from workflow.signals import status_gewijzigd
 
@@ -36,11 +47,8 @@ MAX_POGINGEN = 8
 LEASE = timedelta(minutes=2)
 TIMEOUT_SECONDEN = 10
 HANDTEKENING = "X-Kansrijk-Signature"
-
-
-def lvs_status(status: str) -> str:
-    """Our status on the LVS's short list, as statussen.yaml maps it; anything unforeseen is 'In behandeling'."""
-    return statussen.lvs_status(status) or "In behandeling"
+TIJDSTIP = "X-Kansrijk-Timestamp"
+WACHT_OP_OUDERE = timedelta(seconds=5)  # a newer push waits while an older one of its hulpvraag is in flight
 
 
 # --- what the LVS reads ------------------------------------------------------------------------
@@ -50,64 +58,46 @@ def laatste_wijziging(hulpvraag_id: int) -> Statuswijziging | None:
 
 
 def status_van(row: LvsAanvraag) -> dict[str, Any]:
-    """The status of one aanvraag as the API and a push report it."""
+    """The status of one aanvraag as the API reports it: its last numbered change (as it was pushed)."""
     hulpvraag = row.hulpvraag
     assert hulpvraag is not None
-    wijziging = laatste_wijziging(hulpvraag.id)
+    gezien = lvs_wijzigingen.laatste(hulpvraag.id)
+    if gezien is not None and gezien.status == hulpvraag.status:
+        return lvs_wijzigingen.als_bericht(gezien, row, hulpvraag)
+    wijziging = laatste_wijziging(hulpvraag.id)  # a change not numbered yet (inside its own transaction)
     return {
         "aanvraagnummer": hulpvraag.aanvraagnummer, "lvs_referentie": row.lvs_referentie,
         "status": hulpvraag.status, "lvs_status": lvs_status(hulpvraag.status),
         "reden": wijziging.reden if wijziging else "", "titel": hulpvraag.titel,
-        "titel_onbekend": hulpvraag.titel_onbekend,
+        "titel_onbekend": hulpvraag.titel_onbekend, "wijziging_id": gezien.volgnummer if gezien else 0,
         "gewijzigd_op": (wijziging.created_at if wijziging else hulpvraag.created_at).isoformat(),
     }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Wijzigingen:
-    aanvragen: list[dict[str, Any]]
-    tot: datetime  # pass as ``sinds`` next time
-
-
-def wijzigingen_sinds(koppeling_id: int, sinds: datetime, limiet: int = 500) -> Wijzigingen:
-    """This koppeling's aanvragen whose status changed after ``sinds``, oldest change first."""
-    tot = utcnow()
-    laatste = (
-        sa.select(Statuswijziging.hulpvraag_id, sa.func.max(Statuswijziging.created_at).label("op"))
-        .where(Statuswijziging.created_at > sinds, Statuswijziging.created_at <= tot)
-        .group_by(Statuswijziging.hulpvraag_id)
-        .subquery()
-    )
-    query = (
-        sa.select(LvsAanvraag)
-        .join(laatste, laatste.c.hulpvraag_id == LvsAanvraag.hulpvraag_id)
-        .where(LvsAanvraag.koppeling_id == koppeling_id)
-        .order_by(laatste.c.op, LvsAanvraag.id)
-        .limit(limiet)
-    )
-    return Wijzigingen([status_van(row) for row in db.session.scalars(query)], tot)
 
 
 # --- queueing a push -----------------------------------------------------------------------------
 @status_gewijzigd.connect
 def _zet_in_wachtrij(hulpvraag: Hulpvraag, change: Statuswijziging, **_: Any) -> None:
-    """Queue a push in the transaction of the status change, for LVS aanvragen with a callback URL."""
+    """Number the change for polling and, with a callback URL, queue its push: both in the transaction
+    of the status change (the body is written when it commits, with the change's number and time)."""
     if hulpvraag.bron == "web" or hulpvraag.id is None:
         return
     row = db.session.scalar(sa.select(LvsAanvraag).where(LvsAanvraag.hulpvraag_id == hulpvraag.id))
-    if row is None or not row.koppeling.callback_url or not row.koppeling.actief:
-        return  # not linked yet: the creation's statuses are in the API's answer
-    body = {**status_van(row), "status": change.naar, "lvs_status": lvs_status(change.naar), "reden": change.reden}
-    body["gewijzigd_op"] = utcnow().isoformat()
-    push = LvsPush(koppeling_id=row.koppeling_id, hulpvraag_id=hulpvraag.id, body=json.dumps(body, sort_keys=True))
+    if row is None:
+        return  # not linked yet: the creation records its own change (workflow/lvs.py)
+    wijziging = lvs_wijzigingen.noteer(row.koppeling_id, hulpvraag.id, change.naar, change.reden)
+    if not row.koppeling.callback_url or not row.koppeling.actief:
+        return
+    db.session.flush()
+    push = LvsPush(koppeling_id=row.koppeling_id, hulpvraag_id=hulpvraag.id, body="", wijziging_id=wijziging.id)
     db.session.add(push)
     db.session.flush()
     na_commit(db.session, bezorg_push, push.id)
 
 
 # --- delivering -----------------------------------------------------------------------------------
-def handtekening(geheim: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(geheim.encode(), body, hashlib.sha256).hexdigest()
+def handtekening(geheim: str, tijdstip: int, body: bytes) -> str:
+    """The signature of a push sent at ``tijdstip`` (unix seconds): HMAC-SHA256 of ``<tijdstip>.<body>``."""
+    return "sha256=" + hmac.new(geheim.encode(), f"{tijdstip}.".encode() + body, hashlib.sha256).hexdigest()
 
 
 @shared_task(ignore_result=True)
@@ -136,11 +126,13 @@ def _claim(push_id: int) -> bool:
 
 
 def bezorg(push_id: int) -> bool:
-    """Post one push; True when the LVS accepted it (2xx)."""
+    """Post one push when no older push of its hulpvraag is on its way; True when the LVS accepted it."""
     if not _claim(push_id):
         return False
     push = db.session.get(LvsPush, push_id)
     assert push is not None
+    if not _eerst_de_oudere(push):
+        return False
     koppeling = push.koppeling
     code, fout = _post(koppeling, push.body.encode())
     _noteer(push, koppeling, code, fout)
@@ -148,12 +140,59 @@ def bezorg(push_id: int) -> bool:
     return fout is None
 
 
+def _ouder(push: LvsPush) -> sa.ColumnElement[bool]:
+    return sa.and_(LvsPush.hulpvraag_id == push.hulpvraag_id, LvsPush.koppeling_id == push.koppeling_id,
+                   LvsPush.id < push.id, LvsPush.status == "wachtrij")  # fmt: skip
+
+
+def _eerst_de_oudere(push: LvsPush) -> bool:
+    """Drop the older pushes still waiting (superseded by this one); when an older one is being posted
+    right now, hand this one back to wait a moment. Committed either way."""
+    nu = utcnow()
+    db.session.execute(
+        sa.update(LvsPush).where(_ouder(push), sa.or_(LvsPush.lease_tot.is_(None), LvsPush.lease_tot < nu))
+        .values(status="vervangen", lease_tot=None, laatste_fout=None)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    onderweg = db.session.scalar(sa.select(sa.func.count()).select_from(LvsPush).where(_ouder(push)))
+    nieuwer = db.session.scalar(sa.select(sa.func.count()).select_from(LvsPush).where(
+        LvsPush.hulpvraag_id == push.hulpvraag_id, LvsPush.koppeling_id == push.koppeling_id,
+        LvsPush.id > push.id, LvsPush.status == "verzonden"))  # fmt: skip
+    if nieuwer:
+        push.status, push.lease_tot = "vervangen", None
+    elif onderweg:
+        push.lease_tot, push.volgende_poging_op = None, nu + WACHT_OP_OUDERE
+        log.info("lvs push waits for an older one: push_id=%s", push.id)
+    db.session.commit()
+    return not (nieuwer or onderweg)
+
+
+def _bestemming_fout(url: str) -> str | None:
+    """Checked again at every delivery: the URL's rules, and every address its host resolves to now
+    (a public name that later points inside the network is refused too)."""
+    if melding := url_fout(url):
+        return melding
+    parts = urlsplit(url)
+    try:
+        adressen = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError):
+        return "De host van de callback-URL is niet te vinden."
+    onveilig = onveilig_toegestaan()
+    for adres in adressen:
+        if melding := adres_fout(ipaddress.ip_address(str(adres).split("%")[0]), onveilig):
+            return melding
+    return None
+
+
 def _post(koppeling: Koppeling, body: bytes) -> tuple[int | None, str | None]:
     if not koppeling.callback_url or not koppeling.actief:
         return None, "De koppeling heeft geen callback-URL meer of is uitgezet."
+    if melding := _bestemming_fout(koppeling.callback_url):
+        return None, melding
+    tijdstip = int(time.time())
     request = urllib.request.Request(koppeling.callback_url, data=body, method="POST", headers={  # noqa: S310 - http(s) only (checked at registration)
         "Content-Type": "application/json", "User-Agent": "Kansrijk-LVS-push/1",
-        HANDTEKENING: handtekening(koppeling.callback_secret or "", body),
+        TIJDSTIP: str(tijdstip), HANDTEKENING: handtekening(koppeling.callback_secret or "", tijdstip, body),
     })  # fmt: skip
     try:
         with _OPENER.open(request, timeout=TIMEOUT_SECONDEN) as response:

@@ -248,6 +248,8 @@ _LEERLING_BENOEMD = frozenset((
 
 def _leerling(element: etree._Element, bijlagen: list[OsoBijlage]) -> OsoLeerling:
     verplicht(element, "achternaam")
+    if not tekst(element, "achternaam"):
+        raise OsoFout("De achternaam van de leerling is leeg in het OSO-dossier.", "huidigeschool/leerling/achternaam")
     return OsoLeerling(
         **velden(element, OsoLeerling, voorletters="voorletters-1"),
         **_persoon(element),

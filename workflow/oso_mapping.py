@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import io
 import typing
 import zipfile
@@ -361,7 +362,8 @@ def verwijder_persoonsnummers(root: etree._Element) -> None:
 
 
 def naam(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else etree.QName(element).localname
 
 
 def pad(element: etree._Element) -> str:
@@ -417,14 +419,15 @@ _LEZERS: dict[Any, Callable[[etree._Element | None, str], Any]] = {
 }  # fmt: skip
 
 
+@functools.cache
+def _lezers(soort: type) -> tuple[tuple[str, Callable[[etree._Element | None, str], Any]], ...]:
+    hints = typing.get_type_hints(soort)
+    return tuple((f.name, _LEZERS[hints[f.name]]) for f in fields(soort) if hints[f.name] in _LEZERS)
+
+
 def velden(element: etree._Element | None, soort: type, **xml_namen: str) -> dict[str, Any]:
     """The text, date, boolean and number fields of dataclass ``soort``, read from same-named children."""
-    hints = typing.get_type_hints(soort)
-    return {
-        f.name: _LEZERS[hints[f.name]](element, xml_namen.get(f.name, f.name))
-        for f in fields(soort)
-        if hints[f.name] in _LEZERS
-    }
+    return {veld: lees(element, xml_namen.get(veld, veld)) for veld, lees in _lezers(soort)}
 
 
 def bijlage(document: etree._Element, onderdeel: str) -> OsoBijlage:
@@ -454,11 +457,16 @@ def overige(
 ) -> dict[str, Any]:
     """The children not in ``benoemd`` as plain values; repeated children become a list."""
     result: dict[str, Any] = {}
+    herhaald: set[str] = set()  # keys whose value is a list this function built (appended to: linear)
     for child in (c for c in element if isinstance(c.tag, str) and naam(c) not in benoemd):
         key, value = naam(child), overig(child, bijlagen, onderdeel)
-        if key in result:
-            value = (result[key] if isinstance(result[key], list) else [result[key]]) + [value]
-        result[key] = value
+        if key in herhaald:
+            result[key].append(value)
+        elif key in result:
+            result[key] = [result[key], value]
+            herhaald.add(key)
+        else:
+            result[key] = value
     return result
 
 

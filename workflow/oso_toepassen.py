@@ -50,7 +50,7 @@ def _controleer_school(oso: OsoDossier, dossier: Dossier, school: School) -> Non
         raise OsoFout(f"Dit leerlingdossier hoort bij een andere school dan {school.brin6}.")
 
 
-def _naam(leerling: OsoLeerling) -> Naam:
+def leerling_naam(leerling: OsoLeerling) -> Naam:
     """Dutch name rule: a foreign voorvoegsel (El, da …) stays part of the achternaam."""
     voorvoegsel, achternaam = leerling.voorvoegsel or "", leerling.achternaam or ""
     if voorvoegsel and " ".join(voorvoegsel.split()).lower() not in TUSSENVOEGSELS:
@@ -59,7 +59,7 @@ def _naam(leerling: OsoLeerling) -> Naam:
 
 
 def _basisgegevens(leerling: OsoLeerling, dossier: Dossier) -> list[str]:
-    naam = _naam(leerling)
+    naam = leerling_naam(leerling)
     nieuw = {
         "roepnaam": naam.roepnaam[:100] or None, "tussenvoegsel": naam.tussenvoegsel[:40] or None,
         "achternaam": naam.achternaam[:150] or None, "geboortedatum": leerling.geboortedatum,

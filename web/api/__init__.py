@@ -10,6 +10,10 @@ from flask_smorest import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="De LVS-koppeling")
 BEARER = [{"verificatiecode": []}]
 
+from web.api.invoer import Parser  # noqa: E402 - needs nothing from here but must precede the routes
+
+bp.ARGUMENTS_PARSER = Parser()  # reads the body web/api/invoer.py already parsed and checked
+
 
 class Api(SmorestApi):
     """flask-smorest without its app-wide error handler: web/errors.py answers JSON under /api/."""

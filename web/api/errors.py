@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -31,8 +31,20 @@ STATUS = {400: "Ongeldig verzoek", 401: "Niet geautoriseerd", 403: "Geen toegang
 _VERTAALD = {"Invalid JSON body.": "Ongeldige JSON.", "Unknown field.": "Onbekend veld."}
 
 
+MAX_VELDFOUTEN = 20  # a body of a million unknown keys gets a short answer, not a million messages
+
+
+def _beperkt(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    if len(errors) <= MAX_VELDFOUTEN:
+        return {k: v[:3] for k, v in errors.items()}
+    result = {k: v[:3] for k, v in list(errors.items())[:MAX_VELDFOUTEN]}
+    result["verzoek"] = [f"En nog {len(errors) - MAX_VELDFOUTEN} velden met fouten (niet getoond)."]
+    return result
+
+
 def fout(code: int, message: str | None = None, errors: dict[str, list[str]] | None = None,
          headers: dict[str, str] | None = None) -> Response:  # fmt: skip
+    errors = _beperkt(errors or {})
     body = {"code": code, "status": STATUS.get(code, "Fout"), "message": message or MELDINGEN.get(code, MELDINGEN[500]),
             "errors": errors or {}}  # fmt: skip
     response = jsonify(body)
@@ -41,6 +53,8 @@ def fout(code: int, message: str | None = None, errors: dict[str, list[str]] | N
         response.headers["WWW-Authenticate"] = 'Bearer realm="kansrijk-lvs"'
     if code == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    if code == 429:
+        response.headers["Retry-After"] = "60"  # every 429 says when to come back; callers give the exact wait
     response.headers.update(headers or {})
     return response
 
@@ -52,8 +66,11 @@ def van_http(error: HTTPException) -> Response:
     errors = veldfouten(data.get("messages") or {})
     message = None
     if code == 413:
-        limiet = current_app.config["API_MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = f"Het verzoek is te groot (hoogstens {limiet} MB; elke bijlage hoogstens 10 MB)."
+        limiet = request.max_content_length or current_app.config["API_MAX_CONTENT_LENGTH"]
+        if limiet < 1024 * 1024:
+            message = f"Het verzoek is te groot (hoogstens {limiet // 1024} kB)."
+        else:
+            message = f"Het verzoek is te groot (hoogstens {limiet // (1024 * 1024)} MB; elke bijlage hoogstens 10 MB)."
     elif code == 400 and errors:
         message = "Het verzoek is geen geldige JSON."
     allowed = getattr(error, "valid_methods", None) if code == 405 else None

@@ -13,6 +13,7 @@ from models import Koppeling, db
 from web import policy
 from web.api import BEARER, bp
 from web.api.errors import MELDINGEN, fout
+from web.api.invoer import controleer_body
 from web.api.schemas import (
     AanvraagSchema,
     ActivatieSchema,
@@ -22,13 +23,34 @@ from web.api.schemas import (
     StatusSchema,
     WijzigingenSchema,
 )
-from workflow import audit
+from workflow import audit, lvs_wijzigingen
 from workflow.koppelingen import LvsFout, activeer, noteer_fout
-from workflow.lvs import Aanvraag, Bestand, aanvraag_van, ontvang_aanvraag
-from workflow.lvs_push import status_van, wijzigingen_sinds
+from workflow.lvs import Aanvraag, Bestand, aanvraag_van, ontvang_aanvraag, vaste_titel
+from workflow.lvs_push import status_van
 
 log = logging.getLogger(__name__)
 FOUTEN = (400, 401, 403, 404, 409, 413, 422, 429)
+_KOPPEN = {
+    "X-Kansrijk-Timestamp": "Het moment van versturen, in seconden sinds 1970 (UTC).",
+    "X-Kansrijk-Signature": "`sha256=` en de HMAC-SHA256 (hex) van `<X-Kansrijk-Timestamp>.<body>` met het "
+                            "callbackgeheim van de koppeling.",
+}  # fmt: skip
+# OpenAPI callbacks: what Kansrijk posts to the koppeling's callback URL after every status change.
+STATUSBERICHT = {"statusbericht": {"https://callback-url.van-de-koppeling.example/": {"post": {
+    "summary": "Statusbericht aan het LVS",
+    "description": (
+        "Na elke statuswijziging van een aanvraag van deze koppeling (niet bij het aanmaken: die status staat in het "
+        "antwoord). Per aanvraag in volgorde: een ouder bericht dat nog niet was afgeleverd wordt niet meer gestuurd "
+        "zodra een nieuwer is afgeleverd. Controleer bij ontvangst: (1) de handtekening over `<tijdstip>.<body>`, "
+        "in constante tijd vergeleken; (2) het tijdstip ligt niet meer dan 5 minuten van uw klok af; (3) het "
+        "`wijziging_id` is hoger dan het laatste dat u van deze aanvraag verwerkte (anders negeren: een herhaling). "
+        "Antwoord met 2xx; bij een ander antwoord of geen antwoord proberen we het later opnieuw (hoogstens 8 keer)."),
+    "parameters": [{"name": naam, "in": "header", "required": True, "schema": {"type": "string"},
+                    "description": uitleg} for naam, uitleg in _KOPPEN.items()],
+    "requestBody": {"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Status"}}}},
+    "responses": {"200": {"description": "Ontvangen (elke 2xx telt)."}},
+}}}}  # fmt: skip
 
 
 def _fouten(*codes: int):  # type: ignore[no-untyped-def]
@@ -42,10 +64,9 @@ def _fouten(*codes: int):  # type: ignore[no-untyped-def]
     return decorator
 
 
-@bp.before_request
-def _grotere_body() -> None:
-    """An aanvraag carries its files base64-encoded: a larger body than the web forms allow."""
-    request.max_content_length = current_app.config["API_MAX_CONTENT_LENGTH"]
+# An aanvraag carries its files base64-encoded: a larger body than the web forms allow; the public
+# /activatie a few kB. JSON only, parsed once, checked for depth and unstorable text (web/api/invoer.py).
+bp.before_request(controleer_body)
 
 
 def _koppeling() -> Koppeling:
@@ -64,19 +85,22 @@ def _geweigerd(exc: LvsFout) -> Response:
 @policy.public
 @bp.arguments(ActivatieSchema)
 @bp.response(200, KoppelingSchema)
-@_fouten(400, 401, 413, 422, 429)
+@_fouten(400, 401, 413, 415, 422, 429)
 @bp.doc(summary="Koppeling activeren",
         description="Het activatiescherm van het LVS: naam, toestemming en de verificatiecode.")  # fmt: skip
 def activatie(invoer: dict[str, Any]) -> Any:
-    from web.api.auth import register_failure, too_many_failures
+    from web.api.auth import TE_VEEL_ADRES, TE_VEEL_CODE, geweigerd_voor_adres, geweigerd_voor_code, register_failure
 
-    if too_many_failures():
-        return fout(429, "Te veel mislukte pogingen vanaf dit adres; probeer het later opnieuw.")
+    code = invoer["verificatiecode"]
+    if wacht := geweigerd_voor_code(code):
+        return fout(429, TE_VEEL_CODE, headers={"Retry-After": str(wacht)})
     try:
-        koppeling = activeer(invoer["verificatiecode"], invoer["naam"], invoer["toestemming"])
+        koppeling = activeer(code, invoer["naam"], invoer["toestemming"])
     except LvsFout as exc:
         if exc.status == 401:
-            register_failure()
+            if wacht := geweigerd_voor_adres():
+                return fout(429, TE_VEEL_ADRES, headers={"Retry-After": str(wacht)})
+            register_failure(code)
         return _geweigerd(exc)
     antwoord = _koppeling_info(koppeling)
     db.session.commit()
@@ -106,7 +130,8 @@ def _koppeling_info(koppeling: Koppeling) -> dict[str, Any]:
 @policy.koppeling
 @bp.arguments(AanvraagSchema)
 @bp.response(200, StatusSchema)
-@_fouten(*FOUTEN, 503)
+@_fouten(*FOUTEN, 415, 503)
+@bp.doc(callbacks=STATUSBERICHT)
 @bp.doc(summary="Aanvraag versturen of opnieuw versturen", security=BEARER, description=(
     "Maakt een hulpvraag (status Aanmelding) of werkt de hulpvraag met dezelfde `lvs_referentie` bij: tekst, "
     "OSO-dossier en nieuwe bijlagen; na Dossier incompleet gaat de status terug naar Aanmelding. Het antwoord is "
@@ -126,7 +151,7 @@ def _aanvraag(invoer: dict[str, Any]) -> Aanvraag:
     opp = invoer.get("opp")
     return Aanvraag(
         lvs_referentie=invoer["lvs_referentie"], swv_code=invoer["swv_code"],
-        titel=invoer["korte_omschrijving"].strip(),
+        titel=vaste_titel(invoer["korte_omschrijving"]),
         beschrijving=invoer["beschrijving"], contactpersoon_naam=contact["naam"],
         contactpersoon_email=contact["email"], contactpersoon_telefoon=contact["telefoon"], oso=invoer["oso_dossier"],
         opp=Bestand(opp["bestandsnaam"], opp["inhoud"], "opp") if opp else None,
@@ -157,16 +182,25 @@ def aanvraag_status(aanvraagnummer: str) -> Any:
 @bp.arguments(SindsSchema, location="query")
 @bp.response(200, WijzigingenSchema)
 @_fouten(400, 401, 422, 429)
-@bp.doc(summary="Statuswijzigingen sinds een moment (pollen)", security=BEARER,
-        description="De aanvragen van deze koppeling waarvan de status na `sinds` wijzigde. "
-                    "Geef het teruggegeven `tot` de volgende keer als `sinds`.")  # fmt: skip
+@bp.doc(summary="Statuswijzigingen ophalen (pollen)", security=BEARER,
+        description="Elke statuswijziging van de aanvragen van deze koppeling na `na` (aanbevolen) of na `sinds`, "
+                    "oudste eerst, hoogstens 500 per antwoord. Geef het teruggegeven `volgende` de volgende keer als "
+                    "`na` (of `tot` als `sinds`); is `meer` true, vraag dan meteen opnieuw. De nummers worden "
+                    "uitgegeven in de volgorde waarin de wijzigingen zijn vastgelegd: met `na` mist u er geen."
+        )  # fmt: skip
 def wijzigingen(invoer: dict[str, Any]) -> Any:
-    resultaat = wijzigingen_sinds(g.koppeling_id, invoer["sinds"])
+    limiet = int(current_app.config.get("LVS_POLL_MAX", lvs_wijzigingen.MAX_PER_KEER))
+    if invoer.get("na") is not None:
+        pagina = lvs_wijzigingen.na(g.koppeling_id, invoer["na"], limiet)
+    else:
+        pagina = lvs_wijzigingen.sinds(g.koppeling_id, invoer["sinds"], limiet)
     gebruiker = _koppeling().systeemgebruiker
-    for item in resultaat.aanvragen:
+    for item in {a["aanvraagnummer"]: a for a in pagina.aanvragen}.values():
         row = aanvraag_van(g.koppeling_id, item["aanvraagnummer"])
         if row is not None and row.hulpvraag is not None:
             audit.record(gebruiker, "bekijken", "hulpvraag", row.hulpvraag.id,
                          dossier_id=row.hulpvraag.dossier_id, detail="api.wijzigingen")  # fmt: skip
     db.session.commit()
-    return {"aanvragen": resultaat.aanvragen, "tot": resultaat.tot.isoformat()}
+    tot = pagina.tot or (invoer.get("sinds") if invoer.get("na") is None else None)
+    return {"aanvragen": pagina.aanvragen, "volgende": pagina.volgende, "tot": tot.isoformat() if tot else None,
+            "meer": pagina.meer}  # fmt: skip

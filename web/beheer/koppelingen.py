@@ -4,7 +4,7 @@ status pushes, deactivate. The verificatiecode is shown nowhere after it was typ
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,7 +18,11 @@ from workflow.koppelingen import (
     KoppelingOngeldig,
     NieuweKoppeling,
     deactiveer,
+    heractiveer,
+    nieuw_geheim,
+    nieuwe_code,
     registreer_koppeling,
+    wijzig_callback,
 )
 
 
@@ -75,4 +79,66 @@ def koppeling_deactiveren(koppeling_id: int) -> Response:
     deactiveer(koppeling, current_user)
     db.session.commit()
     flash("De koppeling is uitgezet: het LVS kan er niets meer mee versturen of lezen.", "success")
+    return redirect(url_for("beheer.koppelingen"))
+
+
+def _koppeling_or_404(koppeling_id: int) -> Koppeling:
+    koppeling = db.session.get(Koppeling, koppeling_id)
+    if koppeling is None:
+        abort(404)
+    return koppeling
+
+
+@bp.post("/koppelingen/<int:koppeling_id>/heractiveren")
+@policy.roles("beheerder")
+def koppeling_heractiveren(koppeling_id: int) -> Response | tuple[str, int]:
+    try:
+        heractiveer(_koppeling_or_404(koppeling_id), current_user)
+    except KoppelingOngeldig as exc:
+        db.session.rollback()
+        return _pagina(exc.fouten, status=409)
+    db.session.commit()
+    flash("De koppeling staat weer aan: het LVS kan er weer mee versturen en lezen.", "success")
+    return redirect(url_for("beheer.koppelingen"))
+
+
+@bp.post("/koppelingen/<int:koppeling_id>/callback")
+@policy.roles("beheerder")
+def koppeling_callback(koppeling_id: int) -> Response | tuple[str, int]:
+    koppeling = _koppeling_or_404(koppeling_id)
+    try:
+        geheim = wijzig_callback(koppeling, request.form.get("callback_url", ""), current_user)
+    except KoppelingOngeldig as exc:
+        db.session.rollback()
+        return _pagina(exc.fouten, status=422)
+    db.session.commit()
+    if geheim:
+        return _pagina(nieuw=koppeling, geheim=geheim)
+    flash("De callback-URL is opgeslagen.", "success")
+    return redirect(url_for("beheer.koppelingen"))
+
+
+@bp.post("/koppelingen/<int:koppeling_id>/geheim")
+@policy.roles("beheerder")
+def koppeling_geheim(koppeling_id: int) -> tuple[str, int]:
+    koppeling = _koppeling_or_404(koppeling_id)
+    try:
+        geheim = nieuw_geheim(koppeling, current_user)
+    except KoppelingOngeldig as exc:
+        db.session.rollback()
+        return _pagina(exc.fouten, status=422)
+    db.session.commit()
+    return _pagina(nieuw=koppeling, geheim=geheim)  # shown this once
+
+
+@bp.post("/koppelingen/<int:koppeling_id>/code")
+@policy.roles("beheerder")
+def koppeling_code(koppeling_id: int) -> Response | tuple[str, int]:
+    try:
+        nieuwe_code(_koppeling_or_404(koppeling_id), request.form.get("verificatiecode", ""), current_user)
+    except KoppelingOngeldig as exc:
+        db.session.rollback()
+        return _pagina(exc.fouten, status=422)
+    db.session.commit()
+    flash("De nieuwe verificatiecode is opgeslagen; de oude werkt niet meer.", "success")
     return redirect(url_for("beheer.koppelingen"))

@@ -10,10 +10,18 @@ from models import LvsAanvraag, db
 from web import policy
 from web.hulpvragen.views import bp
 from workflow import audit
+from workflow.oso_soort import ouderinzage_meldingen
 
 
 def lvs_aanvraag_van(hulpvraag_id: int) -> LvsAanvraag | None:
     return db.session.scalar(sa.select(LvsAanvraag).where(LvsAanvraag.hulpvraag_id == hulpvraag_id))
+
+
+@bp.app_template_global("ouderinzage")
+def ouderinzage(hulpvraag_id: int) -> list[str]:
+    """The hulpvraag's mark when the parents gave no inzage or consent (from its OSO dossier); [] for web ones."""
+    aanvraag = lvs_aanvraag_van(hulpvraag_id)
+    return ouderinzage_meldingen(aanvraag.oso_gegevens) if aanvraag is not None and aanvraag.oso_gegevens else []
 
 
 @bp.get("/<int:hulpvraag_id>/oso")
