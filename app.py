@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         help,
         hulpvragen,
+        kengetallen,
         metrics,
         overlegronde,
         policy,
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, beheer, bijlagen, dossiers, health, help, hulpvragen, overlegronde, processen, studio, taken):
         app.register_blueprint(module.bp)
     app.register_blueprint(formulieren.bp)
+    app.register_blueprint(kengetallen.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
 

@@ -27,6 +27,7 @@ SECTIES = {
     "bijlagen.": "hulpvragen",
     "dossiers.": "leerlingen",
     "formulieren.": "formulieren",
+    "kengetallen.": "kengetallen",
     "overlegronde.": "overlegronde",
     "auth.": "account",
     "beheer.gebruiker": "gebruikers",
