@@ -178,8 +178,9 @@ def _insert_rows(tables: list[tuple[sa.Table, list[dict[str, object]]]]) -> None
             conn.execute(table.insert(), rows)
             column = table.autoincrement_column
             if conn.dialect.name == "postgresql" and column is not None:  # ids were given: move the sequence on
+                highest = f'(SELECT max("{column.name}") FROM "{table.name}")'
                 conn.execute(
-                    sa.text(f'SELECT setval(pg_get_serial_sequence(:table, :column), (SELECT max("{column.name}") FROM "{table.name}"))'),
+                    sa.text(f"SELECT setval(pg_get_serial_sequence(:table, :column), {highest})"),
                     {"table": f'"{table.name}"', "column": column.name},
                 )
 
