@@ -326,3 +326,39 @@ def test_wrong_codes_slow_down_the_code_step_too(client, world):
     db.session.execute(sa.update(User).where(User.username == "scp2").values(totp_last_step=None))
     db.session.commit()
     assert code(pyotp.TOTP(world.users["scp2"].totp_secret).now()).status_code == 302
+
+
+# --- 6. calendar edges in every list's date filter ----------------------------------------------
+EDGES = ["0001-01-01", "01-01-0001", "9999-12-31", "31-12-9999", "1899-12-31", "3000-01-01"]
+
+
+@pytest.mark.parametrize("value", EDGES)
+@pytest.mark.parametrize("name", ["van", "tot"])
+def test_hulpvragen_list_and_export_take_calendar_edges_with_a_dutch_note(client, world, name, value):
+    login(client, "beheerder")
+    label = "aangemaakt van" if name == "van" else "aangemaakt tot en met"
+    note = f"Ongeldige datum ‘{value}’ bij {label}: kies een datum tussen 1900 en 2999. Dit filter is niet toegepast."
+    for response in (client.get(f"/hulpvragen?{name}={value}"),
+                     client.get(f"/hulpvragen?{name}={value}", headers={"HX-Request": "true"})):  # fmt: skip
+        assert response.status_code == 200
+        assert note in response.text
+    export = client.get(f"/hulpvragen/export.xlsx?{name}={value}")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
+
+
+def test_hulpvragen_filter_takes_the_first_and_last_day_it_allows(client, world):
+    login(client, "beheerder")
+    response = client.get("/hulpvragen?van=1900-01-01&tot=2999-12-31")
+    assert response.status_code == 200 and "Ongeldige datum" not in response.text
+    assert client.get("/hulpvragen/export.xlsx?van=01-01-1900&tot=31-12-2999").status_code == 200
+
+
+@pytest.mark.parametrize("value", EDGES)
+@pytest.mark.parametrize("name", ["van", "tot"])
+def test_audit_search_takes_calendar_edges_with_a_dutch_note(client, world, name, value):
+    login(client, "beheerder")
+    response = client.get("/beheer/audit", query_string={name: value})
+    assert response.status_code == 200
+    assert "Vul een geldige datum in tussen 1900 en 2999" in response.text
+    edges = client.get("/beheer/audit", query_string={"van": "1900-01-01", "tot": "2999-12-31"})
+    assert edges.status_code == 200 and "Vul een geldige datum" not in edges.text

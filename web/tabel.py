@@ -35,6 +35,9 @@ from models.voorkeur import Voorkeur
 from web.ui import AMSTERDAM, datum
 
 RICHTINGEN = ("asc", "desc")
+DATUM_FORMATEN = ("%Y-%m-%d", "%d-%m-%Y")
+# A filter date outside these is a typo; beyond them a period cannot even be computed (9999-12-31 + 1 day).
+EERSTE_DATUM, LAATSTE_DATUM = date(1900, 1, 1), date(2999, 12, 31)
 MAX_PAGINA = 1_000_000  # a page number beyond this is a typo: it is read as the last page
 EXCEL_MAX_RIJEN = 1_048_575  # one sheet holds 1,048,576 rows including the header
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -311,3 +314,20 @@ def _schrijf_cel(sheet: Any, rij: int, kolom: int, value: object, formats: dict[
         sheet.write_number(rij, kolom, value)
     else:
         sheet.write_string(rij, kolom, str(value))
+
+
+class DatumBuitenBereik(ValueError):
+    """A real date, but one no list can filter on (before 1900 or after 2999)."""
+
+
+def filterdatum(value: str) -> date:
+    """A date typed in a list's filter (jjjj-mm-dd or dd-mm-jjjj); ValueError with a Dutch reason."""
+    for pattern in DATUM_FORMATEN:
+        try:
+            day = datetime.strptime(value.strip(), pattern).date()
+        except ValueError:
+            continue
+        if not EERSTE_DATUM <= day <= LAATSTE_DATUM:
+            raise DatumBuitenBereik(f"kies een datum tussen {EERSTE_DATUM.year} en {LAATSTE_DATUM.year}")
+        return day
+    raise ValueError("gebruik dd-mm-jjjj")

@@ -5,7 +5,7 @@ Looking at the trail is itself recorded (object_type ``audit``), with the dossie
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request
@@ -15,6 +15,7 @@ from models import Dossier, Samenwerkingsverband, User, db
 from models.user import Rol
 from web import policy
 from web.beheer import bp
+from web.tabel import DatumBuitenBereik, filterdatum
 from web.ui import rol_label
 from workflow import audit
 from workflow.engine.forms import FormField
@@ -35,16 +36,10 @@ OBJECT_LABELS = {
     "export": "Export",
     "audit": "Auditlog",
 }
-DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
 
 
 def _date(value: str) -> date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(value)
+    return filterdatum(value)  # ValueError for no date or one outside 1900–2999 (9999-12-31 gave a 500)
 
 
 def _terms(args: dict[str, str]) -> tuple[audit.AuditFilter, dict[str, str]]:
@@ -54,6 +49,8 @@ def _terms(args: dict[str, str]) -> tuple[audit.AuditFilter, dict[str, str]]:
     for name in ("van", "tot"):
         try:
             dates[name] = _date(args[name].strip()) if args.get(name, "").strip() else None
+        except DatumBuitenBereik:
+            errors[name] = "Vul een geldige datum in tussen 1900 en 2999, bijvoorbeeld 31-01-2026."
         except ValueError:
             errors[name] = "Vul een geldige datum in, bijvoorbeeld 31-01-2026."
     van, tot = dates.get("van"), dates.get("tot")

@@ -27,7 +27,7 @@ from models.hulpvraag import TITELS
 from models.user import Rol
 from web import policy
 from web.hulpvragen.views import bp
-from web.tabel import XLSX, Kolom, Tabel, Weergave
+from web.tabel import XLSX, Kolom, Tabel, Weergave, filterdatum
 from web.ui import AMSTERDAM, status_class
 from workflow import audit, statussen
 from workflow.access import hulpvraag_filter
@@ -129,14 +129,12 @@ def _getal(args: MultiDict[str, str], name: str, label: str, meldingen: list[str
 
 def _datum(args: MultiDict[str, str], name: str, label: str, meldingen: list[str]) -> date | None:
     value = args.get(name, "").strip()
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    if value:
-        melding = f"Ongeldige datum ‘{value[:20]}’ bij {label}: gebruik dd-mm-jjjj. Dit filter is niet toegepast."
-        meldingen.append(melding)
+    if not value:
+        return None
+    try:
+        return filterdatum(value)
+    except ValueError as reden:
+        meldingen.append(f"Ongeldige datum ‘{value[:20]}’ bij {label}: {reden}. Dit filter is niet toegepast.")
     return None
 
 
