@@ -3,7 +3,9 @@
 It registers (or reuses) a demo koppeling for the example dossier's school in the app's database,
 activates it through the API, sends the example OSO dossier with a PDF bijlage, sends it again,
 and prints the sender statuses (Opgeslagen → Wordt verzonden → Verzonden, or Fout) and the status
-read back.
+read back. Then it sends an opt-out dossier (another pupil; the parents saw nothing and gave no
+consent), plays the SCP who answers "Dossier incompleet", and re-sends: the status goes back to
+Aanmelding.
 """
 
 from __future__ import annotations
@@ -19,14 +21,18 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from lxml import etree
 
 import config
-from models import Koppeling, School, User, UserRol, db
+from models import Hulpvraag, HumanTask, Koppeling, LvsAanvraag, School, User, UserRol, db
 from models.user import Rol
+from workflow.engine.runtime import complete_task
 from workflow.koppelingen import NieuweKoppeling, code_digest, registreer_koppeling
+from workflow.oso_soort import ouderinzage_meldingen
 
 DEMO_CODE = "00YY00-lvs-demo-koppeling"
 REFERENTIE = "LVS-DEMO-0001"
+REFERENTIE_OPT_OUT = "LVS-DEMO-0002"
 VOORBEELD = config.OSO_VOORBEELD_DIR / "Voorbeelddossier_PaO_POSWV_full.xml"
 
 
@@ -52,6 +58,49 @@ def lvs_demo(url: str, oso_pad: Path | None) -> None:
     click.echo(f"Status teruggelezen: {status[1].get('status')} (in het LVS: {status[1].get('lvs_status')})")
     zelfde = "hetzelfde" if eerste["aanvraagnummer"] == tweede["aanvraagnummer"] else "een ANDER"
     click.echo(f"Opnieuw versturen gaf {zelfde} aanvraagnummer: {tweede['aanvraagnummer']}")
+    if not _opt_out_en_aanvullen(basis, (oso_pad or VOORBEELD).read_bytes()):
+        raise click.exceptions.Exit(1)
+
+
+def _opt_out_en_aanvullen(basis: str, oso: bytes) -> bool:
+    """An opt-out dossier of another pupil; the SCP answers Dossier incompleet; the LVS re-sends."""
+    body = {**_aanvraag(opt_out(oso)), "lvs_referentie": REFERENTIE_OPT_OUT, "bijlagen": []}
+    antwoord = _verstuur("Opt-out-dossier versturen", f"{basis}/aanvragen", body)
+    if antwoord is None:
+        return False
+    hulpvraag = db.session.scalar(sa.select(Hulpvraag).where(Hulpvraag.aanvraagnummer == antwoord["aanvraagnummer"]))
+    if hulpvraag is not None:
+        query = sa.select(LvsAanvraag.oso_gegevens).where(LvsAanvraag.hulpvraag_id == hulpvraag.id)
+        gegevens = db.session.scalar(query)
+        for melding in ouderinzage_meldingen(gegevens or {}):
+            click.echo(f"  Op de hulpvraag: {melding}")
+        taak = db.session.scalars(sa.select(HumanTask).where(
+            HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.bpmn_id == "beoordelen",
+            HumanTask.completed_at.is_(None))).first()  # fmt: skip
+        scp = hulpvraag.school.scp if hulpvraag.school else None
+        if taak is not None and scp is not None:
+            besluit = {"besluit": "dossier_incompleet", "reden": "Toestemming van de ouders ontbreekt.",
+                       "ontbreekt": "Toestemming van de ouders"}  # fmt: skip
+            complete_task(taak.id, scp, besluit)
+            db.session.commit()
+            click.echo(f"SCP {scp.naam}: {hulpvraag.status} (toestemming van de ouders ontbreekt)")
+    opnieuw = _verstuur("Opnieuw versturen na Dossier incompleet", f"{basis}/aanvragen", body)
+    return opnieuw is not None
+
+
+def opt_out(oso: bytes) -> bytes:
+    """The dossier for another pupil whose parents had no inzage and gave no consent (OSO 'opt-out')."""
+    root = etree.fromstring(oso)  # noqa: S320 - our own example file, parsed again by the app's hardened reader
+    ns = {"o": root.nsmap.get(None) or ""}
+    for pad, waarde in (("o:inzage/o:inzage", "false"), ("o:inzage/o:toestemming", "Nee"),
+                        ("o:huidigeschool/o:leerling/o:roepnaam", "Noor"),
+                        ("o:huidigeschool/o:leerling/o:leerlingid", "LN-DEMO-0002")):  # fmt: skip
+        for element in root.xpath(pad, namespaces=ns):
+            element.text = waarde
+    for pad in ("o:inzage/o:inzagedatum", "o:inzage/o:akkoord", "o:inzage/o:redennietakkoord"):
+        for element in root.xpath(pad, namespaces=ns):
+            element.getparent().remove(element)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def _zelfde_sleutel_als_de_server() -> None:
