@@ -11,7 +11,18 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from models import AuditEntry, Functie, LoginSession, OutgoingMail, School, User, db, utcnow
+from models import (
+    AuditEntry,
+    Bestuur,
+    Functie,
+    LoginSession,
+    OutgoingMail,
+    Samenwerkingsverband,
+    School,
+    User,
+    db,
+    utcnow,
+)
 from models.auth_token import AccountActivatie
 from tests.conftest import csrf_token, login
 
@@ -141,6 +152,21 @@ def test_an_scp_letting_go_of_a_school_is_shown_first(client, world, beheerder):
     assert _audit(scp2) == ["SCP van: 02CD01 → -"]
 
 
+def test_a_school_of_another_swv_cannot_be_assigned(client, world, beheerder):
+    ander = Samenwerkingsverband(code="VO2801", naam="Ander SWV")
+    db.session.add(ander)
+    db.session.flush()
+    bestuur = Bestuur(swv_id=ander.id, naam="Ander bestuur")
+    db.session.add(bestuur)
+    db.session.flush()
+    vreemd = School(swv_id=ander.id, naam="Vreemde School", brin="99ZZ", vestigingscode="00", bestuur_id=bestuur.id)
+    db.session.add(vreemd)
+    db.session.commit()
+    response = _post(client, NIEUW, _nieuw(school=[str(vreemd.id)]))
+    assert response.status_code == 422 and "Een gekozen school bestaat niet (meer)." in response.text
+    assert _user("nnieuw") is None and "Vreemde School" not in client.get(NIEUW).text
+
+
 # --- edit, disable, enable --------------------------------------------------------------
 def test_edit_changes_roles_and_schools_and_audits_what_changed(client, world, beheerder):
     ilse = world.users["aanvrager"]
@@ -184,6 +210,16 @@ def test_disable_ends_sessions_and_enable_lets_the_user_in_again(client, app, wo
     assert _user("scp").actief
     assert _audit(_user("scp")) == ["account uitgeschakeld", "account ingeschakeld"]
     assert "Mijn taken" in login(app.test_client(), "scp").text
+
+
+def test_resetting_the_second_factor_is_audited_and_ends_sessions(client, app, world, beheerder):
+    scp = world.users["scp"]
+    other = app.test_client()
+    login(other, "scp")
+    url = f"/beheer/gebruikers/{scp.id}"
+    assert _post(client, f"{url}/tweede-factor-resetten", {}, page_url=url).status_code == 302
+    assert _user("scp").totp_secret is None and other.get("/taken").status_code == 302
+    assert _audit(_user("scp")) == ["tweede factor gereset"]
 
 
 # --- the list and its export ----------------------------------------------------------------

@@ -59,13 +59,17 @@ class Ongeldig(Exception):  # noqa: N818 - a refusal the user fixes, not a bug
 
 
 # --- the rules --------------------------------------------------------------------------
-def controleer(g: Gegevens, bestaand: User | None = None, door: User | None = None) -> dict[str, str]:
-    """Every problem with ``g`` (field → Dutch message); empty when it may be stored."""
+def controleer(g: Gegevens, bestaand: User | None = None, door: User | None = None,
+               swv_id: int | None = None) -> dict[str, str]:  # fmt: skip
+    """Every problem with ``g`` (field → Dutch message); empty when it may be stored.
+
+    ``swv_id``: the schools must be of this SWV (a beheerder assigns only their own schools).
+    """
     fouten: dict[str, str] = {}
     _controleer_naam(g, fouten)
     _controleer_email(g, bestaand, fouten)
     _controleer_username(g, bestaand, fouten)
-    _controleer_rollen(g, fouten)
+    _controleer_rollen(g, fouten, swv_id)
     if door is not None and bestaand is not None and bestaand.id == door.id and Rol.BEHEERDER not in g.rollen:
         fouten["rollen"] = "U kunt uw eigen rol beheerder niet afnemen; vraag dat een andere beheerder."
     return fouten
@@ -103,7 +107,7 @@ def _controleer_username(g: Gegevens, bestaand: User | None, fouten: dict[str, s
         fouten["username"] = f"De gebruikersnaam ‘{g.username}’ is al in gebruik bij {ander.naam}."
 
 
-def _controleer_rollen(g: Gegevens, fouten: dict[str, str]) -> None:
+def _controleer_rollen(g: Gegevens, fouten: dict[str, str], swv_id: int | None) -> None:
     onbekend = set(g.rollen) - {r.value for r in Rol}
     if onbekend:
         fouten["rollen"] = f"Onbekende rol ‘{sorted(onbekend)[0][:40]}’; kies uit: {rol_keuzetekst()}."
@@ -111,7 +115,8 @@ def _controleer_rollen(g: Gegevens, fouten: dict[str, str]) -> None:
         fouten["rollen"] = "Kies minstens één rol."
     if not fouten.get("rollen"):
         _controleer_rolgebonden(g, fouten)
-    bekende = set(db.session.scalars(sa.select(School.id).where(School.id.in_(g.school_ids + g.scp_school_ids))))
+    scholen = sa.select(School.id).where(School.id.in_(g.school_ids + g.scp_school_ids))
+    bekende = set(db.session.scalars(scholen if swv_id is None else scholen.where(School.swv_id == swv_id)))
     if set(g.school_ids + g.scp_school_ids) - bekende:
         fouten["scholen"] = "Een gekozen school bestaat niet (meer)."
     actieve = set(db.session.scalars(sa.select(Functie.id).where(Functie.id.in_(g.functie_ids), Functie.actief)))
@@ -179,7 +184,7 @@ def gecoordineerd(user: User) -> list[School]:
 def maak_aan(g: Gegevens, door: User, swv_id: int | None) -> User:
     """A new account without password; an activation mail goes to its address. Raises Ongeldig."""
     g = g.opgeschoond()
-    fouten = controleer(g)
+    fouten = controleer(g, swv_id=swv_id)
     if fouten:
         raise Ongeldig(fouten)
     user = User(swv_id=swv_id, naam=g.naam, email=g.email, username=g.username, actief=True)
@@ -195,7 +200,7 @@ def maak_aan(g: Gegevens, door: User, swv_id: int | None) -> User:
 def wijzig(user: User, g: Gegevens, door: User) -> list[str]:
     """Change name, address, username, roles, functies and schools; returns what changed (audited)."""
     g = g.opgeschoond()
-    fouten = controleer(g, bestaand=user, door=door)
+    fouten = controleer(g, bestaand=user, door=door, swv_id=user.swv_id)
     if fouten:
         raise Ongeldig(fouten)
     voor = _stand(user)

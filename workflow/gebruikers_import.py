@@ -73,6 +73,7 @@ def lees(bestandsnaam: str, data: bytes) -> list[Regel]:
 # --- checking ---------------------------------------------------------------------------
 @dataclass
 class _Opzoek:
+    swv_id: int | None
     scholen: list[School]
     functies: dict[str, Functie]
 
@@ -80,7 +81,7 @@ class _Opzoek:
     def laad(cls, swv_id: int | None) -> _Opzoek:
         scholen = list(db.session.scalars(sa.select(School).where(School.swv_id == swv_id)))
         functies = db.session.scalars(sa.select(Functie).where(Functie.actief.is_(True)))
-        return cls(scholen, {_sleutel(f.naam): f for f in functies})
+        return cls(swv_id, scholen, {_sleutel(f.naam): f for f in functies})
 
     def school(self, tekst: str) -> tuple[School | None, str]:
         code = re.sub(r"[\s-]", "", tekst).upper()
@@ -135,7 +136,7 @@ def _controleer(regel: Regel, opzoek: _Opzoek) -> None:
         if Rol.SCP in g.rollen:
             g.scp_school_ids.append(school.id)
     schoon = g.opgeschoond()
-    fouten = gebruikers.controleer(schoon)
+    fouten = gebruikers.controleer(schoon, swv_id=opzoek.swv_id)
     if regel.fouten:  # an unknown role, functie or school: the rules about them would only repeat it
         fouten = {k: v for k, v in fouten.items() if k in ("naam", "email", "username")}
     regel.fouten += [_klein(v) for v in fouten.values()]

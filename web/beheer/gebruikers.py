@@ -85,7 +85,7 @@ def gebruiker_nieuw():  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return _formulier(Gegevens(), None, {}, [])
     g = _gegevens()
-    fouten = use_cases.controleer(g.opgeschoond())
+    fouten = use_cases.controleer(g.opgeschoond(), swv_id=current_user.swv_id)
     overnames = [] if fouten else _te_bevestigen(g, None)
     if fouten or overnames:
         db.session.rollback()
@@ -105,7 +105,7 @@ def gebruiker(user_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return _formulier(_van(user), user, {}, [])
     g = _gegevens()
-    fouten = use_cases.controleer(g.opgeschoond(), bestaand=user, door=current_user)
+    fouten = use_cases.controleer(g.opgeschoond(), bestaand=user, door=current_user, swv_id=user.swv_id)
     overnames = [] if fouten else _te_bevestigen(g, user)
     if fouten or overnames:
         db.session.rollback()
