@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${PORT:-5000}"
+# Mail links use BASE_URL: on another port they must point there too, unless BASE_URL is given.
+BASE_URL="${BASE_URL:-http://127.0.0.1:$PORT}"
+export BASE_URL
 BIN=.venv/bin
 
 ensure_secret_key() {

@@ -362,3 +362,42 @@ def test_audit_search_takes_calendar_edges_with_a_dutch_note(client, world, name
     assert "Vul een geldige datum in tussen 1900 en 2999" in response.text
     edges = client.get("/beheer/audit", query_string={"van": "1900-01-01", "tot": "2999-12-31"})
     assert edges.status_code == 200 and "Vul een geldige datum" not in edges.text
+
+
+# --- 8. polish: counted messages, wording, BASE_URL of make run ---------------------------------
+def test_one_wrong_field_is_named_in_the_singular(client, world):
+    task = _indienen(world)
+    login(client, "aanvrager")
+    refused = submit_form(client, f"/taken/{task.id}", {})  # the one required Ja/Nee is missing
+    assert refused.status_code == 422
+    assert "controleer het gemarkeerde veld." in refused.text
+    assert "1 gemarkeerde veld" not in refused.text
+
+
+def test_no_diagram_says_deskundigen_is():
+    from pathlib import Path
+
+    bpmn = Path(__file__).resolve().parent.parent / "bpmn"
+    texts = {p.name: p.read_text("utf-8") for p in bpmn.glob("*.bpmn")}
+    assert not [name for name, text in texts.items() if re.search(r"deskundigen is\b", text)]
+    assert "Twee deskundigen zijn om advies over de TLV gevraagd" in texts["tlv.bpmn"]
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"PORT": "8000"}, "http://127.0.0.1:8000"),
+    ({}, "http://127.0.0.1:5000"),
+    ({"PORT": "8000", "BASE_URL": "https://swv.example"}, "https://swv.example"),
+])  # fmt: skip
+def test_make_run_sets_base_url_to_its_port_unless_given(env, expected):
+    """The lines of scripts/run.sh that choose PORT and BASE_URL, run as make run runs them."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / "scripts" / "run.sh").read_text("utf-8")
+    lines = [line for line in script.splitlines() if line.startswith(("PORT=", "BASE_URL=", "export BASE_URL"))]
+    assert len(lines) == 3, lines
+    clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "BASE_URL")}
+    out = subprocess.run(["bash", "-c", "\n".join([*lines, 'echo "$BASE_URL"'])], env={**clean, **env},
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert out.stdout.strip() == expected
