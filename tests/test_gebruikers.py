@@ -458,3 +458,20 @@ def test_confirm_checks_again_and_refuses_a_tampered_or_foreign_preview(client, 
     page = ander.get(IMPORT)
     response = ander.post(f"{IMPORT}/bevestigen", data={"regels": payload, "csrf_token": csrf_token(page.text)})
     assert response.status_code == 422 and _user("aboer") is None  # bound to the beheerder who uploaded it
+
+
+# --- the command line -------------------------------------------------------------------
+def test_the_first_beheerder_from_the_command_line(runner, world):
+    args = ["beheer", "account-aanmaken", "--naam", "Eerste Beheerder", "--email", "eerste@swv.nl",
+            "--gebruikersnaam", "eerste", "--rol", "beheerder"]  # fmt: skip
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Account eerste (beheerder) aangemaakt; de activatiemail is verstuurd naar eerste@swv.nl." in result.output
+    user = _user("eerste")
+    assert user.rollen == {"beheerder"} and user.swv_id == world.swv.id and len(_activatiemails("eerste@swv.nl")) == 1
+    fout = runner.invoke(args=["beheer", "account-aanmaken", "--naam", "X", "--email", "geen", "--gebruikersnaam",
+                               "eerste", "--rol", "functionaris", "--functie", "tovenaar"])  # fmt: skip
+    assert fout.exit_code == 1
+    assert "Niet aangemaakt: functie ‘tovenaar’ bestaat niet (of is niet actief)." in fout.output
+    assert "Niet aangemaakt: het e-mailadres ‘geen’ is ongeldig." in fout.output
+    assert "de gebruikersnaam ‘eerste’ is al in gebruik" in fout.output

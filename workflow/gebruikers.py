@@ -181,7 +181,7 @@ def gecoordineerd(user: User) -> list[School]:
 
 
 # --- the use cases ----------------------------------------------------------------------
-def maak_aan(g: Gegevens, door: User, swv_id: int | None) -> User:
+def maak_aan(g: Gegevens, door: User | None, swv_id: int | None) -> User:
     """A new account without password; an activation mail goes to its address. Raises Ongeldig."""
     g = g.opgeschoond()
     fouten = controleer(g, swv_id=swv_id)
@@ -220,7 +220,7 @@ def _zet(user: User, g: Gegevens) -> None:
     user.scholen = list(db.session.scalars(sa.select(School).where(School.id.in_(g.school_ids))))
 
 
-def _zet_scp(user: User, g: Gegevens, door: User) -> None:
+def _zet_scp(user: User, g: Gegevens, door: User | None) -> None:
     """This user coordinates exactly the chosen schools; an SCP who loses a school finds that in their history."""
     gekozen = set(g.scp_school_ids)
     scholen = sa.select(School).where(sa.or_(School.scp_id == user.id, School.id.in_(gekozen or {0})))

@@ -190,7 +190,7 @@ def foutmeldingen(regels: list[Regel]) -> list[str]:
 
 
 # --- storing ----------------------------------------------------------------------------
-def importeer(regels: list[Regel], door: User, swv_id: int | None) -> list[User]:
+def importeer(regels: list[Regel], door: User | None, swv_id: int | None) -> list[User]:
     """Create every account (flushed, in the caller's transaction); each gets an activation mail.
 
     The caller has checked the lines just before; a line that became wrong since raises

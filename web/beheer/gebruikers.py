@@ -15,7 +15,7 @@ from models import AuditEntry, Functie, School, User, db
 from models.user import ROL_LABELS
 from web import policy
 from web.auth import sessions, totp
-from web.beheer import bp, gebruikers_import, gebruikers_lijst  # noqa: F401 - these two register their routes
+from web.beheer import bp, gebruikers_cli, gebruikers_import, gebruikers_lijst  # noqa: F401 - these register routes
 from workflow import audit
 from workflow import gebruikers as use_cases
 from workflow.gebruikers import Gegevens, Ongeldig
