@@ -156,3 +156,36 @@ def test_a_dossier_missing_a_required_part_is_a_dutch_422(client, world, weg):
     response = client.post(URL, json=aanvraag(oso=xml), headers=bearer())
     assert response.status_code == 422 and response.json["message"].startswith("Het OSO-dossier")
     _nothing_stored()
+
+
+# --- §8 the OSO page in Dutch ---------------------------------------------------------------------
+RAUW = ("cat_ouderinzage", "codevoorschoolsprogramma", "vanpeuterspeelzaal", "gbavoornaam", "overstapadvies",
+        "wensouders", "leerlinggewicht", "categorie_uitlevering", "swv-dossier<", "POSWV<")  # fmt: skip
+
+
+@pytest.mark.parametrize("sector", ["PO", "VO"])
+def test_the_oso_page_shows_every_section_with_dutch_labels_and_code_meanings(client, world, sector):
+    if sector == "VO":
+        swv = db.session.get(Samenwerkingsverband, world.scholen[0].swv_id)
+        swv.code = "VO2801"
+        db.session.commit()
+    koppeling(world)
+    xml = oso_dossiers.dossier(overstap=f"{sector}SWV", sector=sector)
+    body = aanvraag(oso=xml, swv_code="VO2801" if sector == "VO" else "PO2806")
+    assert client.post(URL, json=body, headers=bearer()).status_code == 200
+    hulpvraag = db.session.scalars(sa.select(Hulpvraag)).one()
+    login(client, "beheerder")
+    page = client.get(f"/hulpvragen/{hulpvraag.id}/oso").get_data(as_text=True)
+    for kop in ("Over dit dossier", "Uitgeleverde onderdelen", "Inzage door ouders", "Leerling", "Ouders/verzorgers",
+                "Huidige school", "Schoolloopbaan", "Onderwijsondersteuning", "OPP", "Verzuim", "Toetsresultaten",
+                "Bijlagen", "Overstapadvies", "Vroegschoolse educatie", "Huisarts"):  # fmt: skip
+        assert kop in page, kop
+    verwacht = ("SWV-dossier primair onderwijs (POSWV)" if sector == "PO" else "SWV-dossier voortgezet onderwijs (VOSWV)")
+    for tekst in (verwacht, "SWV-dossier (swv-dossier)", "niet uitgeleverd (VERBODEN)", "VO-advies van de school",
+                  "code 40 uit OSO-codelijst 2 (Advies VO)", "leerlingadministratie en leerlingvolgsysteem (LASLVS)",
+                  "Kwam van een peuterspeelzaal"):  # fmt: skip
+        assert tekst in page, tekst
+    for rauw in RAUW:
+        assert rauw not in page, f"raw OSO name on the page: {rauw}"
+    if sector == "VO":
+        assert "VO VMBO" in page, "the VO school years with their school kind"

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from models import LvsAanvraag, db
 from web import policy
+from web.hulpvragen import oso_labels  # noqa: F401 - registers the oso_label filter and oso_waarde
 from web.hulpvragen.views import bp
 from workflow import audit
 from workflow.oso_soort import ouderinzage_meldingen
