@@ -116,7 +116,12 @@ def build_config(instance_path: str) -> dict[str, object]:
         # The LVS API (issue 7): an aanvraag carries its files base64-encoded in one JSON body.
         "API_MAX_CONTENT_LENGTH": _env_int("API_MAX_CONTENT_LENGTH", 60 * 1024 * 1024),
         "API_LIMIT_PER_KOPPELING": _env("API_LIMIT_PER_KOPPELING", "120 per minute"),
-        "API_LIMIT_AUTH_FAILURES": _env("API_LIMIT_AUTH_FAILURES", "20 per 15 minutes"),  # per address
+        "API_LIMIT_AUTH_FAILURES": _env("API_LIMIT_AUTH_FAILURES", "20 per 15 minutes"),  # per address, unknown codes
+        # Failed authentications per presented (wrong) code: one school's typo stops here, below the address limit.
+        "API_LIMIT_AUTH_FAILURES_PER_CODE": _env("API_LIMIT_AUTH_FAILURES_PER_CODE", "10 per 15 minutes"),
+        "LVS_POLL_MAX": _env_int("LVS_POLL_MAX", 500),  # changes per polling answer (the API documents 500)
+        # Development only: callback URLs over http and to loopback addresses (a local test LVS).
+        "LVS_CALLBACK_ONVEILIG": _env_bool("LVS_CALLBACK_ONVEILIG", False),
         "OSO_XSD_PATH": os.environ.get("OSO_XSD_PATH") or None,  # strict XSD validation when set
         "OSO_MAX_BYTES": _env_int("OSO_MAX_BYTES", 20_000_000),
         "CELERY_LVS_PUSH_INTERVAL": float(_env("CELERY_LVS_PUSH_INTERVAL", "30")),
