@@ -34,6 +34,8 @@ TABLES["soort_id"] = "bijlagesoort"  # /beheer/bijlagesoorten/<soort_id> (issue 
 TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"], "aanvraagnummer": ["2026-000001"],
         "key": ["aanpak", "bestaat_niet"], "nr": [1, 99],
         "soort": ["naam", "samenvoegen", "sluiten", "heropenen", "onbekend"]}
+TEXT["figuur"] = ["maand", "budget", "bestaat_niet"]  # /kengetallen/export/<figuur>.xlsx (issue 19)
+TEXT.setdefault("rol", ["scp", "onbekend"])  # /help/<rol>
 # Endpoints that take POST without the session's CSRF token, each with the reason.
 CSRF_EXEMPT: dict[str, str] = {
     "api.aanvraag_versturen": "LVS API: authenticated by the verificatiecode header, never by a cookie",

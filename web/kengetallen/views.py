@@ -8,6 +8,7 @@ per user and figure, and Exporteren naar Excel with exactly the rows and columns
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,7 +145,8 @@ def export(figuur: str) -> Response:
     gevonden = _figuur(figuur, keuze)
     w = _weergave(gevonden, keuze)
     bestand = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - send_file closes it
-    aantal = schrijf_xlsx(bestand, gevonden.titel, w.stand.kolommen, w.pagina.rows)
+    blad = re.sub(r"[\[\]:*?/\\]", "", gevonden.titel)  # characters Excel refuses in a sheet name
+    aantal = schrijf_xlsx(bestand, blad, w.stand.kolommen, w.pagina.rows)
     detail = f"kengetallen {figuur}: {aantal} rijen; {keuze.samenvatting()}; kolommen {', '.join(w.stand.keys)}"
     audit.record(current_user, "exporteren", "export", None, detail=detail)
     db.session.commit()  # the file leaves only once its audit entry is stored
