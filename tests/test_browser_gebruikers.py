@@ -92,6 +92,8 @@ def test_import_activate_enrol_get_financien_and_finish_the_stuck_task(page, wor
     assert_accessible(page)
 
     # 1. The import: one wrong line stores nothing and says which line and why.
+    page.goto("/beheer/gebruikers/import")
+    assert_accessible(page)
     _upload(page, CSV.format(school="Basisschool Bestaat Niet"))
     fouten = page.locator("#importfouten").inner_text()
     assert "Er is niets opgeslagen" in fouten and "Regel 3: school ‘Basisschool Bestaat Niet’ bestaat niet" in fouten
@@ -161,3 +163,40 @@ def test_import_activate_enrol_get_financien_and_finish_the_stuck_task(page, wor
     page.wait_for_selector(".sub .status:has-text('Afgerond')")
     db.session.expire_all()
     assert db.session.get(Hulpvraag, hulpvraag.id).status == "Afgerond"
+
+
+def test_new_account_form_warns_before_taking_a_school_and_an_old_link_asks_for_a_new_one(page, world):  # type: ignore[no-untyped-def]  # noqa: F811
+    login(page, "beheerder")
+    page.goto("/beheer/gebruikers")
+    page.click("text=Nieuw account")
+    page.wait_for_selector("h1:has-text('Nieuw account')")
+    assert_accessible(page)
+    page.fill("#naam", "Sam Scp")
+    page.fill("#email", "geen-adres")
+    page.fill("#username", "sscp")
+    page.locator("label.choice:has-text('Schoolcontactpersoon') input").check()
+    page.select_option("#scp_school", label="OBS De Regenboog (00YY00): nu Sanne Jansen")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Het e-mailadres ‘geen-adres’ is ongeldig.")
+    assert_accessible(page)
+    page.fill("#email", "sam@swv.nl")
+    page.click("main button.primary")
+    page.wait_for_selector("#overnames")
+    assert "OBS De Regenboog (00YY00) wordt nu gecoördineerd door Sanne Jansen; daarna door Sam Scp." in \
+        page.locator("#overnames").inner_text()
+    assert_accessible(page)
+    page.check("input[name=bevestig_overname]")
+    page.click("main button.primary")
+    page.wait_for_selector("text=Er is een activatiemail gestuurd naar sam@swv.nl.")
+    assert_accessible(page)
+    oud = db.session.scalars(sa.select(OutgoingMail).filter_by(to="sam@swv.nl", soort="account_activeren")).one()
+    page.click("text=Activatielink opnieuw versturen")
+    page.wait_for_selector("text=eerdere links werken niet meer")
+    logout(page)
+    page.goto(re.search(r"http://kansrijk\.test(/activeren/\S+)", oud.body).group(1))
+    page.wait_for_selector("h1:has-text('Deze activatielink werkt niet meer')")
+    page.click("text=Vraag de beheerder om een nieuwe link")
+    page.wait_for_selector("h1:has-text('Nieuwe activatielink gevraagd')")
+    assert_accessible(page)
+    verzoek = db.session.scalars(sa.select(OutgoingMail).filter_by(soort="account_activatie_verzoek")).one()
+    assert "Sam Scp (sscp)" in verzoek.body
