@@ -215,3 +215,28 @@ def test_overlegronde_matrix(app, client, world, monkeypatch, rol, state):
     later = (ronde.deadline + timedelta(days=1)).astimezone(AMSTERDAM)
     extended = client.post(f"{page}/deadline", data={"deadline": later.strftime("%Y-%m-%dT%H:%M"), "csrf_token": token})
     assert extended.status_code == _overleg_expected(rol, OVERLEG_EXTENDS, 302)
+
+
+# --- issue 17 item 5: a block on a page shows only what that page is about ----------------------
+@pytest.mark.parametrize("rol", [r for r in ROLLEN if r != "anoniem"])
+def test_wijzigingen_block_shows_nothing_of_another_hulpvraag_of_the_dossier(app, client, world, rol):
+    """A removed bijlage of a Voorlopige aanmelding never shows on the page of its dossier's other hulpvraag."""
+    import io
+
+    from tests.test_dossiers import PDF
+    from workflow.bijlagen import verwijder, voeg_toe
+
+    zichtbaar = _in_state(world, "aanmelding")
+    aanvrager = world.users["aanvrager"]
+    voorlopig = create_hulpvraag(zichtbaar.dossier, aanvrager, titel="KANS", omschrijving="matrix voorlopig")
+    geheim = voeg_toe(voorlopig, io.BytesIO(PDF), "GeheimVoorlopig.pdf", aanvrager)
+    voeg_toe(zichtbaar, io.BytesIO(PDF), "EigenStuk.pdf", aanvrager)
+    db.session.flush()
+    verwijder(geheim, aanvrager)
+    db.session.commit()
+    login(client, rol)
+    page = client.get(f"/hulpvragen/{zichtbaar.id}")
+    assert page.status_code == _expected_view(rol, "aanmelding")
+    if page.status_code == 200:
+        assert "<h2>Wijzigingen</h2>" not in page.text  # its own bijlage was only added: nothing changed
+        assert "GeheimVoorlopig" not in page.text

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from models import AuditEntry, Hulpvraag, HumanTask, ProcessInstance, db
+from models import AuditEntry, Bijlage, Hulpvraag, HumanTask, ProcessInstance, db
 from models.dossier import GESLACHTEN
 from web import policy
 from workflow import audit
@@ -24,12 +24,16 @@ log = logging.getLogger(__name__)
 
 # --- detail -----------------------------------------------------------------------------
 def _wijzigingen(hulpvraag: Hulpvraag) -> list[AuditEntry]:
-    """Changes to this hulpvraag besides its statuses (contact edits, personeelswissel, bijlagen)."""
+    """Changes to this hulpvraag besides its statuses (contact edits, personeelswissel, its own bijlagen).
+
+    Only this hulpvraag's bijlagen: another hulpvraag of the dossier may be one the viewer may not see.
+    """
+    eigen_bijlagen = sa.select(Bijlage.id).where(Bijlage.hulpvraag_id == hulpvraag.id)
     query = sa.select(AuditEntry).where(
         AuditEntry.actie.in_(("wijzigen", "verwijderen")),
         sa.or_(
             sa.and_(AuditEntry.object_type == "hulpvraag", AuditEntry.object_id == hulpvraag.id),
-            sa.and_(AuditEntry.object_type == "bijlage", AuditEntry.dossier_id == hulpvraag.dossier_id),
+            sa.and_(AuditEntry.object_type == "bijlage", AuditEntry.object_id.in_(eigen_bijlagen)),
         ),
     )
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(50)))
