@@ -124,3 +124,38 @@ def test_bpmn_check_reports_a_misspelled_or_ill_typed_intern_property(tmp_path: 
     assert 'ingevuld-scp.json' in problems and 'onbekende eigenschap "x_intern": bedoelt u "x-intern"?' in problems
     assert 'ingevuld-intern.json' in problems and '"x-intern" is true of false, niet "ja"' in problems
     assert check_dir(DIAGRAMS) == []
+
+
+def test_the_studio_form_editor_keeps_and_sets_intern() -> None:
+    from workflow.studio.formulieren import naar_json, uit_json
+
+    scp = json.loads((DIAGRAMS / "ingevuld-scp.json").read_text())
+    editor = uit_json("ingevuld-scp.json", scp, {})
+    assert [v.intern for v in editor.velden] == [False, True] and not editor.intern
+    schema, _ui = naar_json(editor)
+    assert schema["properties"]["interne_notitie"]["x-intern"] is True
+    assert "x-intern" not in schema["properties"]["notitie_school"]
+    editor.intern, editor.velden[1].intern = True, False  # the two checkboxes
+    schema, _ui = naar_json(editor)
+    assert schema["x-intern"] is True and "x-intern" not in schema["properties"]["interne_notitie"]
+
+
+def test_the_migration_recovers_answers_of_tasks_completed_before_they_were_kept(client, auth, world, zaak) -> None:  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    auth.login("aanvrager")
+    _doe(client, zaak, "vragen", SCHOOL_ANTWOORDEN)
+    kept = db.session.scalars(sa.select(HumanTask.antwoorden).filter_by(bpmn_id="vragen")).one()
+    db.session.execute(sa.update(HumanTask).values(antwoorden=None))  # as before revision d01e23f45a67
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "20261202_d01e23f45a67_formulieren.py"
+    spec = importlib.util.spec_from_file_location("migratie_formulieren", path)
+    assert spec is not None and spec.loader is not None
+    migratie = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migratie)
+
+    migratie._antwoorden_uit_de_engine(db.session.connection())
+    db.session.commit()
+
+    recovered = db.session.scalars(sa.select(HumanTask.antwoorden).filter_by(bpmn_id="vragen")).one()
+    assert recovered == kept
+    assert "€ 3.000,00" in _gegevens(client, zaak) and "14 maart 2026" in _gegevens(client, zaak)

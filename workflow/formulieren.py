@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from models import Formulier, HumanTask, ProcessInstance, Toekenning, User, db
+from models import Formulier, Hulpvraag, HumanTask, ProcessInstance, Toekenning, User, db
 from workflow import retention
 from workflow.access import hulpvraag_filter
 from workflow.antwoorden import Stap, stap
@@ -35,8 +35,6 @@ SOORTEN = (
 
 def formulier_filter(user: User) -> ColumnElement[bool]:
     """SQL condition for the Formulieren ``user`` may see: those of the hulpvragen they may see."""
-    from models import Hulpvraag
-
     return Formulier.hulpvraag_id.in_(sa.select(Hulpvraag.id).where(hulpvraag_filter(user)))
 
 

@@ -233,7 +233,7 @@ def _uit_invoer(bestand: str, form: MultiDict[str, str]) -> f.Formulier:
     velden = [_veld_uit_invoer(form, i) for i in range(aantal) if f"v{i}-naam" in form]
     extra, ui_extra = _object(form.get("extra")), _object(form.get("ui_extra"))
     verwijderd = [n for n in form.getlist("verwijderd")[: f.MAX_VELDEN] if n]
-    return f.Formulier(bestand, form.get("titel", ""), velden, extra, ui_extra, verwijderd)
+    return f.Formulier(bestand, form.get("titel", ""), velden, extra, ui_extra, verwijderd, form.get("intern") == "ja")
 
 
 def _veld_uit_invoer(form: MultiDict[str, str], i: int) -> f.Veld:
@@ -242,7 +242,7 @@ def _veld_uit_invoer(form: MultiDict[str, str], i: int) -> f.Veld:
 
     return f.Veld(
         naam=waarde("naam").strip(), oud=waarde("oud"), titel=waarde("titel"), help=waarde("help"),
-        soort=waarde("soort"), rol=waarde("rol"),
+        soort=waarde("soort"), rol=waarde("rol"), intern=waarde("intern") == "ja",
         verplicht=waarde("verplicht") == "ja", keuzes=waarde("keuzes"), min=waarde("min"), max=waarde("max"),
         extra=_object(waarde("extra")), ui_extra=_object(waarde("ui")),
     )  # fmt: skip

@@ -18,7 +18,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 
 from models import Concept, User
-from workflow.engine.forms import widget_for
+from workflow.engine.forms import INTERN, widget_for
 from workflow.studio.concepten import ConceptFout, Probleem, opslaan, problemen
 
 SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
@@ -47,7 +47,8 @@ _NAAM = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,59}")
 _BESTAND = re.compile(r"[a-z0-9][a-z0-9_-]{0,80}")
 _FORMAT = {"date": "date", "email": "email"}
 # Keys of a field the editor shows itself; every other key is kept in ``extra``.
-_EIGEN = {"type", "title", "description", "format", "oneOf", "enum", "minLength", "maxLength", "minimum", "maximum"}
+_EIGEN = {"type", "title", "description", "format", "oneOf", "enum", "minLength", "maxLength", "minimum", "maximum",
+          INTERN}
 _EIGEN_UI = {"ui:widget", "ui:help"}
 
 
@@ -62,6 +63,7 @@ class Veld:
     min: str = ""
     max: str = ""
     rol: str = ""  # for a user picker: whose accounts it lists
+    intern: bool = False  # "x-intern": the answer is for SWV staff only
     oud: str = ""  # the name when the editor opened: a rename is warned about
     extra: dict[str, Any] = field(default_factory=dict)
     ui_extra: dict[str, Any] = field(default_factory=dict)
@@ -83,6 +85,7 @@ class Formulier:
     extra: dict[str, Any] = field(default_factory=dict)  # schema keys beside title/properties/required
     ui_extra: dict[str, Any] = field(default_factory=dict)
     verwijderd: list[str] = field(default_factory=list)  # stored names removed in this edit: warned about
+    intern: bool = False  # "x-intern" on the whole form
 
     @property
     def ui_bestand(self) -> str:
@@ -107,9 +110,11 @@ def uit_json(bestand: str, schema: dict[str, Any], ui: dict[str, Any]) -> Formul
     first = [n for n in ui.get("ui:order", []) or [] if n in properties]
     order = first + [n for n in properties if n not in first]
     velden = [_veld(naam, properties[naam], ui.get(naam) or {}, naam in required) for naam in order]
-    extra = {k: v for k, v in schema.items() if k not in ("$schema", "title", "type", "properties", "required")}
+    extra = {k: v for k, v in schema.items() if k not in ("$schema", "title", "type", "properties", "required", INTERN)}
     ui_extra = {k: v for k, v in ui.items() if k.startswith("ui:") and k != "ui:order"}
-    return Formulier(bestand, str(schema.get("title", "")), velden, extra, ui_extra)
+    formulier = Formulier(bestand, str(schema.get("title", "")), velden, extra, ui_extra)
+    formulier.intern = schema.get(INTERN) is True
+    return formulier
 
 
 def _veld(naam: str, prop: Any, ui: Any, verplicht: bool) -> Veld:
@@ -125,7 +130,7 @@ def _veld(naam: str, prop: Any, ui: Any, verplicht: bool) -> Veld:
     low, high = ("minLength", "maxLength") if kind == "string" else ("minimum", "maximum")
     return Veld(
         naam=naam, oud=naam, titel=str(prop.get("title", "")), help=str(ui.get("ui:help", prop.get("description", ""))),
-        soort=soort, verplicht=verplicht, keuzes=_keuzes_tekst(prop), rol=rol,
+        soort=soort, verplicht=verplicht, keuzes=_keuzes_tekst(prop), rol=rol, intern=prop.get(INTERN) is True,
         min=_tekst(prop.get(low)), max=_tekst(prop.get(high)),
         extra={k: v for k, v in prop.items() if k not in _EIGEN or (k == "format" and v not in _FORMAT)},
         ui_extra=ui_extra,
@@ -156,6 +161,8 @@ def keuzes(veld: Veld) -> list[tuple[str, str]]:
 def naar_json(formulier: Formulier) -> tuple[dict[str, Any], dict[str, Any]]:
     """(schema, UI schema) as the files in bpmn/ are written. Assumes ``fouten`` found nothing."""
     schema: dict[str, Any] = {"$schema": SCHEMA_ID, "title": formulier.titel.strip(), "type": "object"}
+    if formulier.intern:
+        schema[INTERN] = True
     schema["properties"] = {v.naam: _prop(v) for v in formulier.velden}
     required = [v.naam for v in formulier.velden if v.verplicht]
     if required:
@@ -174,6 +181,8 @@ def _prop(veld: Veld) -> dict[str, Any]:
     prop: dict[str, Any] = {"type": veld.type, "title": veld.titel.strip()}
     if veld.help.strip():
         prop["description"] = veld.help.strip()
+    if veld.intern:
+        prop[INTERN] = True
     if veld.type == "string" and veld.widget in _FORMAT:
         prop["format"] = _FORMAT[veld.widget]
     if veld.soort in MET_KEUZES:
