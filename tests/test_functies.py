@@ -165,3 +165,28 @@ def test_the_publish_gate_refuses_a_diagram_naming_an_unknown_functie(app, world
     resultaat = publiceer(kopie, user=world.users["procesbeheerder"], notitie="Controller", bron="cli")
     assert resultaat.ok, resultaat.problemen
     assert [d.process_key for d in resultaat.gepubliceerd] == ["schoolbudget"]
+
+
+# --- the demo (issue 14 item 6) -----------------------------------------------------------------
+def test_the_demo_has_an_account_for_every_functie_and_lane_a_published_diagram_names(world):
+    """Derived from the live versions (not from a list here): a diagram that starts naming a new
+    functie or lane fails this test until web/seed.py has an account for it."""
+    from models.user import Rol
+    from workflow.access import LANE_ROLES
+    from workflow.engine.check_functies import lanes_in
+
+    live = use_cases.live_diagrammen()
+    assert {d.process_key for d in live} >= {"hulpvraag", "schoolbudget", "tlv", "budget_inclusief"}
+    accounts = [u for u in world.users.values() if u.actief]
+    missing = []
+    for definition in live:
+        for functie in sorted(use_cases.functies_in(definition)):
+            if not any(u.heeft_rol(Rol.FUNCTIONARIS) and functie in u.functie_namen for u in accounts):
+                missing.append(f"{definition.process_key}: functie {functie}")
+        for lane in sorted(lanes_in(definition.bpmn_xml)):
+            rol = LANE_ROLES.get(lane)
+            if rol is None or not any(u.heeft_rol(rol) for u in accounts):
+                missing.append(f"{definition.process_key}: lane {lane}")
+    assert missing == []
+    namen = {n for d in live for n in use_cases.functies_in(d)}
+    assert {"financiën", "leescoördinator", "regiomanager", "TLV-administratie", "jeugdarts"} <= namen

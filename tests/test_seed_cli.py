@@ -23,6 +23,10 @@ ACCOUNTS = (
     "regiomanager",
     "financien",
     "leescoordinator",
+    "psychiater",
+    "arts",
+    "maatschappelijkwerker",
+    "ambulantbegeleider",
     "beheerder",
     "procesbeheerder",
     "extern",
@@ -48,6 +52,8 @@ def test_seed_demo_creates_the_demo_accounts_and_hulpvragen(runner) -> None:  # 
         assert username in result.output
     assert "kansrijk-demo" in result.output
     assert users["orthopedagoog"].functie_namen == {"orthopedagoog"}
+    for rol_en_functie in ("functionaris (financiën)", "functionaris (leescoördinator)", "scp", "beheerder"):
+        assert rol_en_functie in result.output  # each account printed with its role
     assert "OBS De Regenboog" in result.output
     statuses = [h.status for h in db.session.scalars(sa.select(Hulpvraag))]
     assert len(set(statuses)) >= 4, statuses

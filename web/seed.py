@@ -27,6 +27,11 @@ ACCOUNTS: dict[str, tuple[str, set[str], str | None, list[int]]] = {
     "tlvadmin": ("Tom Willems", {Rol.FUNCTIONARIS}, "TLV-administratie", []),
     "financien": ("Fenna Koster", {Rol.FUNCTIONARIS}, "financiën", []),
     "leescoordinator": ("Lotte Vermeulen", {Rol.FUNCTIONARIS}, "leescoördinator", []),
+    # The TLV's second deskundige may be any of these disciplines (bpmn/tlv-deskundigen.json):
+    "psychiater": ("Hanna Kuiper", {Rol.FUNCTIONARIS}, "kinder- en jeugdpsychiater", []),
+    "arts": ("Joris Bos", {Rol.FUNCTIONARIS}, "jeugdarts", []),
+    "maatschappelijkwerker": ("Mira Veenstra", {Rol.FUNCTIONARIS}, "maatschappelijk werker", []),
+    "ambulantbegeleider": ("Bas van Dijk", {Rol.FUNCTIONARIS}, "ambulant begeleider", []),
     "beheerder": ("Bert Hendriks", {Rol.BEHEERDER}, None, []),
     "procesbeheerder": ("Petra Dekker", {Rol.PROCESBEHEERDER}, None, []),
     "extern": ("Eva Logopedie", {Rol.EXTERN}, None, []),
