@@ -36,9 +36,10 @@ def _hulpvraag(world, titel: str = OVERLEGRONDE_TITEL, school: int = 0) -> Hulpv
 
 
 def _ronde(world, hulpvraag: Hulpvraag, seconds: float = 3600, deelnemers=("extern",)) -> Overlegronde:  # type: ignore[no-untyped-def]
-    ids = [world.users[u].id for u in deelnemers]
+    """Invited by exact e-mail address (the picker offers only the school's own staff and earlier externs)."""
+    per_email = [NieuweDeelnemer("", world.users[u].email) for u in deelnemers]
     ronde, _ = start_overlegronde(hulpvraag, world.users["aanvrager"], "Verslag logopedie", "Graag uw reactie",
-                                  utcnow() + timedelta(seconds=seconds), ids, [])  # fmt: skip
+                                  utcnow() + timedelta(seconds=seconds), [], per_email)  # fmt: skip
     db.session.commit()
     return ronde
 
@@ -90,7 +91,7 @@ def test_the_deadline_is_required_and_in_the_future(client, world):
     hulpvraag = _hulpvraag(world)
     client = _als(client, "aanvrager")
     url = f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw"
-    base = {"onderwerp": "Verslag", "deelnemers": str(world.users["extern"].id)}
+    base = {"onderwerp": "Verslag", "nieuw_email": world.users["extern"].email}
 
     zonder = _post(client, url, base, url)
     verleden = _post(client, url, {**base, "deadline": "2020-01-01T10:00"}, url)
@@ -101,6 +102,7 @@ def test_the_deadline_is_required_and_in_the_future(client, world):
 
 
 def test_school_starts_a_round_with_an_existing_and_a_new_extern_account(client, world):
+    _ronde(world, _hulpvraag(world))  # the school invited this extern before: the picker offers them now
     hulpvraag = _hulpvraag(world)
     client = _als(client, "aanvrager")
     url = f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw"
@@ -112,13 +114,16 @@ def test_school_starts_a_round_with_an_existing_and_a_new_extern_account(client,
     response = _post(client, url, data, url)
 
     assert response.status_code == 302
-    ronde = db.session.scalars(sa.select(Overlegronde)).one()
+    ronde = db.session.scalars(sa.select(Overlegronde).filter_by(hulpvraag_id=hulpvraag.id)).one()
     nieuw = db.session.scalars(sa.select(User).filter_by(email="piet@logopediepraktijk.nl")).one()
     assert nieuw.rollen == {"extern"} and nieuw.password_hash is None
     assert {d.user_id for d in ronde.deelnemers} == {world.users["extern"].id, nieuw.id}
-    instance = db.session.scalars(sa.select(ProcessInstance).filter_by(process_key="overlegronde")).one()
+    instance = db.session.scalars(
+        sa.select(ProcessInstance).filter_by(process_key="overlegronde", hulpvraag_id=hulpvraag.id)
+    ).one()
     assert instance.next_timer_at == ronde.deadline and not instance.completed
-    mails = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.subject.contains("overlegronde"))).all()
+    mails = db.session.scalars(sa.select(OutgoingMail).where(OutgoingMail.subject.contains("overlegronde"),
+                                                             OutgoingMail.hulpvraag_id == hulpvraag.id)).all()  # fmt: skip
     assert sorted(m.to for m in mails) == sorted([world.users["extern"].email, "piet@logopediepraktijk.nl"])
     assert all("Fleur" not in m.body and "Vermeulen" not in m.body for m in mails)  # no pupil data in a mail
     assert "tweestapsverificatie" in next(m.body for m in mails if m.to == nieuw.email)
@@ -134,7 +139,10 @@ def test_a_new_account_may_not_name_the_pupil(client, world):
 
 def test_swv_staff_cannot_be_invited(world, app):
     hulpvraag = _hulpvraag(world)
-    with pytest.raises(Exception, match="kan niet worden uitgenodigd"):
+    with pytest.raises(Exception, match="kan niet worden uitgenodigd"):  # not in the picker
+        start_overlegronde(hulpvraag, world.users["aanvrager"], "Verslag", "", utcnow() + timedelta(days=1),
+                           [world.users["scp"].id], [])  # fmt: skip
+    with pytest.raises(Exception, match="account dat niet kan deelnemen"):  # nor by e-mail address
         _ronde(world, hulpvraag, deelnemers=("scp",))
 
 
@@ -322,7 +330,7 @@ def test_a_stuck_overlegronde_diagram_keeps_the_form_reports_an_incident_and_sav
     client = _als(client, "aanvrager")
     url = f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw"
     data = {"onderwerp": "Verslag logopedie", "omschrijving": "Graag uw reactie",
-            "deadline": deadline_invoer(utcnow() + timedelta(days=7)), "deelnemers": str(world.users["extern"].id)}  # fmt: skip
+            "deadline": deadline_invoer(utcnow() + timedelta(days=7)), "nieuw_email": world.users["extern"].email}  # fmt: skip
 
     response = _post(client, url, data, url)
 

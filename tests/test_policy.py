@@ -163,15 +163,16 @@ def _ronde_in_state(world, state: str):  # type: ignore[no-untyped-def]
 
     from models import utcnow
     from workflow.engine.runtime import set_status
-    from workflow.overlegronde import start_overlegronde
+    from workflow.overlegronde import NieuweDeelnemer, start_overlegronde
 
     school = world.scholen[0]
     dossier = Dossier(swv_id=world.swv.id, school_id=school.id, roepnaam="Matrix", achternaam="Leerling")
     db.session.add(dossier)
     db.session.flush()
     hulpvraag = create_hulpvraag(dossier, world.users["aanvrager"], titel="Informatieuitwisseling overig")
+    extern = NieuweDeelnemer("", world.users["extern"].email)  # by exact address: not in this school's picker
     ronde, _ = start_overlegronde(hulpvraag, world.users["aanvrager"], "Matrix", "", utcnow() + timedelta(hours=1),
-                                  [world.users["extern"].id], [])  # fmt: skip
+                                  [], [extern])  # fmt: skip
     if state == "aanmelding":
         set_status(hulpvraag, "Aanmelding", "ingediend", world.users["aanvrager"])
     db.session.commit()

@@ -401,3 +401,44 @@ def test_make_run_sets_base_url_to_its_port_unless_given(env, expected):
     out = subprocess.run(["bash", "-c", "\n".join([*lines, 'echo "$BASE_URL"'])], env={**clean, **env},
                          capture_output=True, text=True, check=True)  # fmt: skip
     assert out.stdout.strip() == expected
+
+
+# --- 7. the overlegronde picker offers the own school only ---------------------------------------
+def _informatie_hulpvraag(world, school: int = 0):  # type: ignore[no-untyped-def]
+    return new_hulpvraag(world, titel="Informatieuitwisseling overig", school=school)
+
+
+def test_the_picker_offers_own_staff_and_externs_this_school_invited_only(client, world):
+    from workflow.overlegronde import NieuweDeelnemer, start_overlegronde
+
+    # School 2 invited an extern before; school 0 never did.
+    andere = new_hulpvraag(world, titel="Informatieuitwisseling overig", school=2)
+    andere.aanvrager_id = world.users["aanvrager2"].id
+    start_overlegronde(andere, world.users["aanvrager2"], "Elders", "", utcnow() + timedelta(days=3), [],
+                       [NieuweDeelnemer("", world.users["extern"].email)])  # fmt: skip
+    db.session.commit()
+    hulpvraag = _informatie_hulpvraag(world)
+    login(client, "aanvrager")
+    url = f"/hulpvragen/{hulpvraag.id}/overlegronde/nieuw"
+    page = client.get(url).text
+    picker = page[
+        page.index('<select id="deelnemers"') : page.index("</select>", page.index('<select id="deelnemers"'))
+    ]
+    assert world.users["directeur"].email in picker  # a colleague of the own school
+    for other in ("aanvrager2", "extern", "scp", "orthopedagoog", "beheerder"):
+        assert world.users[other].email not in page and world.users[other].naam not in picker, other
+    # an id from outside the picker is refused, and shows nobody's name
+    refused = submit_form(client, url, {"onderwerp": "Verslag", "deadline": "2999-01-01T10:00",
+                                        "deelnemers": str(world.users["aanvrager2"].id)})  # fmt: skip
+    assert refused.status_code == 422 and "kan niet worden uitgenodigd" in refused.text
+    assert world.users["aanvrager2"].naam not in refused.text
+    # by exact e-mail address the other school's IB'er can be invited
+    invited = submit_form(client, url, {"onderwerp": "Verslag", "deadline": "2999-01-01T10:00",
+                                        "nieuw_email": world.users["aanvrager2"].email.upper()})  # fmt: skip
+    assert invited.status_code == 302
+    # once invited by this school, an extern is offered the next time
+    start_overlegronde(_informatie_hulpvraag(world), world.users["aanvrager"], "Eerder", "",
+                       utcnow() + timedelta(days=3), [], [NieuweDeelnemer("", world.users["extern"].email)])  # fmt: skip
+    db.session.commit()
+    volgende = client.get(f"/hulpvragen/{_informatie_hulpvraag(world).id}/overlegronde/nieuw").text
+    assert world.users["extern"].email in volgende

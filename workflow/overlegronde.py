@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from models import Hulpvraag, PasswordReset, ProcessInstance, Rol, User, UserRol, db, utcnow
 from models.auth_token import token_hash
 from models.overlegronde import Deelnemer, Overlegronde, Reactie
-from models.user import SWV_ROLLEN
+from models.user import SWV_ROLLEN, user_school
 from workflow import audit
 from workflow.access import is_school_van, may_react, may_start_overlegronde, nu
 from workflow.engine.runtime import start_process
@@ -61,7 +61,7 @@ def start_overlegronde(
         raise OverlegrondeFout(
             "Er loopt al een overlegronde voor deze hulpvraag. Verleng die, of wacht tot hij gesloten is."
         )
-    uitnodigingen = _bestaande(bestaande_ids, user) + [_nieuw_account(n, hulpvraag, user) for n in nieuwe]
+    uitnodigingen = _bestaande(bestaande_ids, user, hulpvraag) + [_nieuw_account(n, hulpvraag, user) for n in nieuwe]
     if not uitnodigingen:
         raise OverlegrondeFout("Kies minstens één deelnemer of voeg een nieuwe deelnemer toe.")
     ronde = Overlegronde(hulpvraag_id=hulpvraag.id, onderwerp=onderwerp, omschrijving=omschrijving.strip(),
@@ -96,36 +96,52 @@ def _uniek(uitnodigingen: list[Uitnodiging]) -> list[Uitnodiging]:
     return list(seen.values())
 
 
-def kandidaten(user: User) -> list[User]:
-    """Existing accounts a school may invite: externs and school staff, never SWV staff."""
+def kandidaten(user: User, hulpvraag: Hulpvraag) -> list[User]:
+    """Accounts the picker offers: staff of the hulpvraag's school and externs this school invited
+    before; never SWV staff. Anyone else is invited by exact e-mail address (``_nieuw_account``),
+    so a school never browses another school's staff or the SWV's externs."""
     swv_staff = sa.select(UserRol.user_id).where(UserRol.rol.in_([*SWV_ROLLEN, Rol.BEHEERDER]))
-    wanted = sa.select(UserRol.user_id).where(UserRol.rol.in_([Rol.EXTERN, Rol.AANVRAGER, Rol.DIRECTEUR]))
-    query = sa.select(User).where(
-        User.actief.is_(True), User.id != user.id, User.id.in_(wanted), User.id.not_in(swv_staff)
+    school_rollen = sa.select(UserRol.user_id).where(UserRol.rol.in_([Rol.AANVRAGER, Rol.DIRECTEUR]))
+    eigen_staf = sa.select(user_school.c.user_id).where(
+        user_school.c.school_id == hulpvraag.school_id, user_school.c.user_id.in_(school_rollen)
     )
+    externen = sa.select(UserRol.user_id).where(UserRol.rol == Rol.EXTERN)
+    eerder_uitgenodigd = (
+        sa.select(Deelnemer.user_id)
+        .join(Overlegronde, Overlegronde.id == Deelnemer.overlegronde_id)
+        .join(Hulpvraag, Hulpvraag.id == Overlegronde.hulpvraag_id)
+        .where(Hulpvraag.school_id == hulpvraag.school_id, Deelnemer.user_id.in_(externen))
+    )
+    query = sa.select(User).where(
+        User.actief.is_(True), User.id != user.id, User.id.not_in(swv_staff),
+        sa.or_(User.id.in_(eigen_staf), User.id.in_(eerder_uitgenodigd)),
+    )  # fmt: skip
     return list(db.session.scalars(query.order_by(User.naam)))
 
 
-def _bestaande(ids: list[int], user: User) -> list[Uitnodiging]:
-    allowed = {u.id: u for u in kandidaten(user)}
+def _bestaande(ids: list[int], user: User, hulpvraag: Hulpvraag) -> list[Uitnodiging]:
+    allowed = {u.id: u for u in kandidaten(user, hulpvraag)}
     if any(i not in allowed for i in ids):
         raise OverlegrondeFout("Een gekozen deelnemer kan niet worden uitgenodigd.")
     return [Uitnodiging(allowed[i]) for i in ids]
 
 
 def _nieuw_account(nieuw: NieuweDeelnemer, hulpvraag: Hulpvraag, user: User) -> Uitnodiging:
+    """Someone outside the picker, by exact e-mail address: their existing account, or a new extern."""
     naam, email = nieuw.naam.strip(), nieuw.email.strip().lower()
-    if not naam or len(naam) > 200 or not _EMAIL.fullmatch(email) or len(email) > 80:
+    if not _EMAIL.fullmatch(email) or len(email) > 80 or len(naam) > 200:
+        raise OverlegrondeFout("Vul bij een nieuwe deelnemer een naam en een geldig (zakelijk) e-mailadres in.")
+    bestaand = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
+    if bestaand is not None:  # the exact address of an account: its own name stays, none is needed
+        if not bestaand.actief or bestaand.rollen & (SWV_ROLLEN | {Rol.BEHEERDER}):
+            raise OverlegrondeFout("Met dit e-mailadres bestaat al een account dat niet kan deelnemen.")
+        return Uitnodiging(bestaand)
+    if not naam:
         raise OverlegrondeFout("Vul bij een nieuwe deelnemer een naam en een geldig (zakelijk) e-mailadres in.")
     if _verwijst_naar_leerling(f"{naam} {email}", hulpvraag):
         raise OverlegrondeFout(
             "Vermeld bij een nieuwe deelnemer geen naam van de leerling: andere gebruikers kunnen deze gegevens zien."
         )
-    bestaand = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
-    if bestaand is not None:
-        if not bestaand.actief or bestaand.rollen & (SWV_ROLLEN | {Rol.BEHEERDER}):
-            raise OverlegrondeFout("Met dit e-mailadres bestaat al een account dat niet kan deelnemen.")
-        return Uitnodiging(bestaand)
     if db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == email)) is not None:
         raise OverlegrondeFout("Met dit e-mailadres bestaat al een account dat niet kan deelnemen.")
     extern = User(username=email, email=email, naam=naam, swv_id=user.swv_id, actief=True)

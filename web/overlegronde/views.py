@@ -135,7 +135,7 @@ def _vastgelopen(hulpvraag_id: int, exc: ProcessFailed) -> str:
 
 def _nieuw_pagina(hulpvraag: Hulpvraag, values: Any, error: str) -> str:
     return render_template("overlegronde/nieuw.html", h=hulpvraag, values=values, error=error,
-                           kandidaten=kandidaten(current_user))  # fmt: skip
+                           kandidaten=kandidaten(current_user, hulpvraag))  # fmt: skip
 
 
 def _ids(values: list[str]) -> list[int]:
