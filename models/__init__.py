@@ -29,12 +29,14 @@ from models.schoolgegevens import Schoolgegevens
 from models.statuswijziging import Statuswijziging
 from models.tlv import TLV
 from models.user import Rol, User, UserRol
+from models.vergadering import Agendapunt, Vergadering, VergaderingLid
 from models.voorkeur import Voorkeur
 from models.wijk import Wijk
 from models.zoeken import TRIGRAM_VELDEN  # noqa: F401 - registers the search indexes
 
 __all__ = [
     "AanpakKoppeling",
+    "Agendapunt",
     "Adres",
     "AuditEntry",
     "Bestuur",
@@ -70,6 +72,8 @@ __all__ = [
     "Toekenning",
     "User",
     "UserRol",
+    "Vergadering",
+    "VergaderingLid",
     "Verwijderverslag",
     "Voorkeur",
     "Wijk",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 ACTIES = ("bekijken", "aanmaken", "wijzigen", "downloaden", "exporteren", "taak_afronden")
 OBJECT_TYPES = ("dossier", "hulpvraag", "bijlage", "taak", "export", "audit", "koppeling", "mail", "procesversie",
-                "concept", "gebruiker", "school", "bestuur", "wijk", "functie", "bijlagesoort")
+                "concept", "gebruiker", "school", "bestuur", "wijk", "functie", "bijlagesoort", "vergadering")
 
 
 class AuditEntry(db.Model):  # type: ignore[name-defined]
