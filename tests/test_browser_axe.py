@@ -17,6 +17,8 @@ from flask import Flask
 
 from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
 from tests.test_csrf_and_get import _values, demo_data, logged_in
+from tests.test_overlegronde import _hulpvraag as overleg_hulpvraag
+from tests.test_overlegronde import _ronde
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +96,7 @@ def test_axe_finds_a_violation_and_passes_a_clean_page(page, world):  # type: ig
 @pytest.mark.parametrize("username", ROLLEN)
 def test_every_page_of_a_role_passes_axe(app, client, page, world, username, axe_verslag, record_property):  # type: ignore[no-untyped-def]  # noqa: F811
     demo_data(world)
+    _ronde(world, overleg_hulpvraag(world))  # the extern's pages: a running overlegronde with them as deelnemer
     overgeslagen: list[str] = []
     urls_van_rol = paginas(app, username, overgeslagen)
     axe_verslag.regels += [f"{username:14} {rule:60} niet bezocht: geen voorbeeldwaarde" for rule in overgeslagen]
