@@ -118,6 +118,12 @@ def hulpvraag_scope(user: User, filters: Filters) -> ColumnElement[bool]:
     return sa.and_(*clauses)
 
 
+def alles(user: User, filters: Filters) -> bool:
+    """Whether the figures count every hulpvraag (SWV staff, no school, bestuur, wijk or titel filter)."""
+    beperkt = filters.school_id or filters.bestuur_id or filters.wijk_id or filters.titel
+    return bool(user.rollen & ALLE_SCHOLEN) and not beperkt
+
+
 def in_periode(user: User, filters: Filters) -> ColumnElement[bool]:
     """Counted hulpvragen aangemaakt in the period that the SWV may see now."""
     return sa.and_(hulpvraag_scope(user, filters), statussen.zichtbaar_voor_swv_sql(Hulpvraag.status),
@@ -133,7 +139,7 @@ def maand_sql(column: Any) -> ColumnElement[str]:
     """ "2026-03": the UTC calendar month of a timestamp."""
     if _postgres():
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+    return sa.func.substr(column, 1, 7)  # SQLite keeps UTC timestamps as "2026-03-05 12:00:00.000000"
 
 
 def dagen_sql(van: Any, tot: Any) -> ColumnElement[int]:
@@ -189,19 +195,44 @@ def optellen(rijen: Iterable[tuple[Any, int]]) -> dict[Any, int]:
 
 
 # --- hulpvragen per status, titel, school, bestuur and wijk ----------------------------------------
+class Indeling:
+    """What the vocabulary says of each status string met, asked once per string."""
+
+    def __init__(self) -> None:
+        self._eind: dict[str, bool] = {}
+        self._zichtbaar: dict[str, bool] = {}
+
+    def eind(self, status: str | None) -> bool:
+        if status is None:
+            return False
+        if status not in self._eind:
+            self._eind[status] = statussen.is_eindstatus(status)
+        return self._eind[status]
+
+    def zichtbaar(self, status: str | None) -> bool:
+        if status is None:
+            return False
+        if status not in self._zichtbaar:
+            self._zichtbaar[status] = statussen.zichtbaar_voor_swv(status)
+        return self._zichtbaar[status]
+
+    def open(self, status: str | None) -> bool:
+        return self.zichtbaar(status) and not self.eind(status)
+
+
 def per_status_en_titel(user: User, filters: Filters) -> list[Figuur]:
-    eind = statussen.eindstatus_sql(Hulpvraag.status)
-    query = (sa.select(Hulpvraag.titel, Hulpvraag.status, sa.func.count(), sa.func.sum(als_getal(eind)))
+    query = (sa.select(Hulpvraag.titel, Hulpvraag.status, sa.func.count())
              .where(in_periode(user, filters)).group_by(Hulpvraag.titel, Hulpvraag.status))  # fmt: skip
     rows = db.session.execute(query).all()
-    per_status = optellen((statusnaam(status), aantal) for _t, status, aantal, _e in rows)
+    indeling = Indeling()
+    per_status = optellen((statusnaam(status), aantal) for _t, status, aantal in rows)
     volgorde = [s for s in statussen.filterstatussen(met_verborgen=False) if per_status.get(s)]
     volgorde += sorted(set(per_status) - set(volgorde))
     status = Figuur("status", "Hulpvragen per status", "Aangemaakt in de periode, naar hun status nu.",
                     "bar-horizontaal", volgorde, {"Hulpvragen": [per_status[s] for s in volgorde]},
                     [{"status": s, "aantal": per_status[s]} for s in volgorde])  # fmt: skip
-    totaal = optellen((t, aantal) for t, _s, aantal, _e in rows)
-    klaar = optellen((t, afgehandeld) for t, _s, _a, afgehandeld in rows)
+    totaal = optellen((t, aantal) for t, _s, aantal in rows)
+    klaar = optellen((t, aantal if indeling.eind(s) else 0) for t, s, aantal in rows)
     titels = sorted(totaal, key=lambda t: (-totaal[t], t))
     titel = Figuur("titel", "Hulpvragen per titel", "Aangemaakt in de periode; open en afgehandeld naar hun status nu.",
                    "bar-horizontaal", titels, {"Open": [totaal[t] - klaar[t] for t in titels],
@@ -213,16 +244,18 @@ def per_status_en_titel(user: User, filters: Filters) -> list[Figuur]:
 
 def per_school(user: User, filters: Filters) -> list[Figuur]:
     """Per school, and added up per bestuur and per wijk."""
-    eind = statussen.eindstatus_sql(Hulpvraag.status)
-    query = (sa.select(School.naam, School.brin, School.vestigingscode, Bestuur.naam, Wijk.naam,
-                       sa.func.count(), sa.func.sum(als_getal(eind)))
-             .join(School, Hulpvraag.school_id == School.id).join(Bestuur, School.bestuur_id == Bestuur.id)
-             .outerjoin(Wijk, School.wijk_id == Wijk.id).where(in_periode(user, filters))
-             .group_by(School.id, School.naam, School.brin, School.vestigingscode, Bestuur.naam,
-                       Wijk.naam))  # fmt: skip
+    query = (sa.select(Hulpvraag.school_id, Hulpvraag.status, sa.func.count()).where(in_periode(user, filters))
+             .group_by(Hulpvraag.school_id, Hulpvraag.status))  # fmt: skip
+    indeling = Indeling()
+    rows = db.session.execute(query).all()
+    aantallen = optellen((sid, aantal) for sid, _s, aantal in rows)
+    klaar = optellen((sid, aantal if indeling.eind(s) else 0) for sid, s, aantal in rows)
+    namen = (sa.select(School.id, School.naam, School.brin, School.vestigingscode, Bestuur.naam, Wijk.naam)
+             .join(Bestuur, School.bestuur_id == Bestuur.id).outerjoin(Wijk, School.wijk_id == Wijk.id)
+             .where(School.id.in_(list(aantallen) or [0])))  # fmt: skip
     scholen = [{"school": naam, "brin": f"{brin}{vestiging}", "bestuur": bestuur, "wijk": wijk or "(geen wijk)",
-                "aantal": int(aantal), "open": int(aantal) - int(klaar or 0), "afgehandeld": int(klaar or 0)}
-               for naam, brin, vestiging, bestuur, wijk, aantal, klaar in db.session.execute(query)]  # fmt: skip
+                "aantal": aantallen[sid], "open": aantallen[sid] - klaar[sid], "afgehandeld": klaar[sid]}
+               for sid, naam, brin, vestiging, bestuur, wijk in db.session.execute(namen)]  # fmt: skip
     scholen.sort(key=lambda r: (-r["aantal"], r["school"]))
     figuren = [_optelling("bestuur", "Hulpvragen per bestuur", scholen),
                _optelling("wijk", "Hulpvragen per wijk", scholen)]
@@ -279,8 +312,9 @@ def _functie_label(naam: str) -> str:
 def figuren(user: User, filters: Filters) -> list[Figuur]:
     """Every figure of the page, in its order."""
     from workflow.kengetallen_middelen import budgetten, tlvs
-    from workflow.kengetallen_verloop import doorlooptijden, per_maand
+    from workflow.kengetallen_verloop import doorlooptijden, per_maand, wijzigingen
 
-    return [*per_status_en_titel(user, filters), *per_school(user, filters), *per_maand(user, filters),
-            *doorlooptijden(user, filters), *tlvs(user, filters), budgetten(user, filters),
+    w = wijzigingen(user, filters)
+    return [*per_status_en_titel(user, filters), *per_school(user, filters), *per_maand(filters, w),
+            *doorlooptijden(user, filters, w), *tlvs(user, filters), budgetten(user, filters),
             taken_te_laat(user, filters)]  # fmt: skip

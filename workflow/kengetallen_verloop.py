@@ -6,10 +6,14 @@ All of it is read from the status history (``Statuswijziging``), one row per cha
   aanmelding) into one it may see: the hulpvraag was aangemeld;
 - *afgehandeld*: a change into an end status (``eind: ja``) from a status that is not one;
 - *open aan het eind van de maand*: every change adds (open after) - (open before), where open
-  means visible to the SWV and not an end status; the running sum up to the month's end is the
-  number open then. A Voorlopige aanmelding is never open, so it is never counted; a hulpvraag
-  that is reopened counts again. The same running sum with "status is Thuiszitter" gives the
-  thuiszitters at each month's end.
+  means visible to the SWV and not an end status. The number open now minus what the changes
+  after a month's end added is the number open then (so only the changes since the period
+  began are read). A Voorlopige aanmelding is never open, so it is never counted; a hulpvraag
+  that is reopened counts again. The same with "status is Thuiszitter" gives the thuiszitters
+  at each month's end.
+
+The database counts the changes per (month, van, naar) and the hulpvragen per status; each
+status string is then classified once with the vocabulary (``Indeling``), never per row.
 
 Doorlooptijd: whole days from the aanmelding (the first change into a status the SWV sees) to
 the *eerste besluit*, and to *afgehandeld* (the first end status). The eerste besluit is the
@@ -22,6 +26,7 @@ Toegekend, Wacht, TLV afgegeven, Afgewezen and Thuiszitter count; Doorzetten, Do
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +37,8 @@ from workflow.kengetallen import (
     THUISZITTER,
     Figuur,
     Filters,
-    als_getal,
+    Indeling,
+    alles,
     dagen_sql,
     hulpvraag_scope,
     in_periode,
@@ -45,51 +51,62 @@ BESLUIT_LVS = ("Gearrangeerd", "In behandeling", "Afgerond", "Afgewezen")
 SW = Statuswijziging
 
 
-def _zichtbaar(column: Any) -> sa.ColumnElement[bool]:
-    return sa.and_(column.is_not(None), statussen.zichtbaar_voor_swv_sql(column))
+def is_besluit(status: str) -> bool:
+    gevonden = statussen.zoek(status)
+    return gevonden is not None and (gevonden.eind or gevonden.lvs in BESLUIT_LVS)
 
 
-def _eind(column: Any) -> sa.ColumnElement[bool]:
-    return sa.and_(column.is_not(None), statussen.eindstatus_sql(column))
+@dataclass
+class Wijzigingen:
+    """The status changes since the period began, counted per (month, van, naar) by the database,
+    and the hulpvragen per status now: what the monthly figures are worked out from."""
+
+    per_maand: dict[str, list[tuple[str | None, str, int]]]
+    nu: dict[str, int]  # status -> hulpvragen now
+
+    @property
+    def statussen(self) -> set[str]:
+        """Every status a change since the period began went to."""
+        return {naar for rijen in self.per_maand.values() for _van, naar, _n in rijen}
 
 
-def _open(column: Any) -> sa.ColumnElement[int]:
-    return als_getal(sa.and_(_zichtbaar(column), sa.not_(statussen.eindstatus_sql(column))))
-
-
-def besluit_sql(column: Any) -> sa.ColumnElement[bool]:
-    gekozen = [s for s in statussen.statuslijst().statussen if s.eind or s.lvs in BESLUIT_LVS]
-    return statussen.status_in(column, gekozen)
+def wijzigingen(user: User, filters: Filters) -> Wijzigingen:
+    maand = maand_sql(SW.created_at)
+    query = (sa.select(maand, SW.van, SW.naar, sa.func.count()).where(SW.created_at >= filters.begin)
+             .group_by(maand, SW.van, SW.naar))  # fmt: skip
+    nu = sa.select(Hulpvraag.status, sa.func.count()).group_by(Hulpvraag.status)
+    if not alles(user, filters):  # every hulpvraag: no join needed
+        query = query.join(Hulpvraag, SW.hulpvraag_id == Hulpvraag.id).where(hulpvraag_scope(user, filters))
+        nu = nu.where(hulpvraag_scope(user, filters))
+    per_maand: dict[str, list[tuple[str | None, str, int]]] = defaultdict(list)
+    for m, van, naar, aantal in db.session.execute(query):
+        per_maand[str(m)].append((van, naar, int(aantal)))
+    return Wijzigingen(per_maand, {status: int(n) for status, n in db.session.execute(nu)})
 
 
 # --- per month: nieuw, afgehandeld, open; thuiszitters ---------------------------------------------
-def _maandtelling(user: User, filters: Filters) -> dict[str, tuple[int, int, int, int]]:
-    """{month: (nieuw, afgehandeld, change in open, change in thuiszitters)} up to the period's end."""
-    nieuw = sa.and_(_zichtbaar(SW.naar), sa.or_(SW.van.is_(None), sa.not_(statussen.zichtbaar_voor_swv_sql(SW.van))))
-    klaar = sa.and_(_eind(SW.naar), sa.or_(SW.van.is_(None), sa.not_(statussen.eindstatus_sql(SW.van))))
-    thuis = als_getal(SW.naar == THUISZITTER) - als_getal(sa.and_(SW.van.is_not(None), SW.van == THUISZITTER))
-    maand = maand_sql(SW.created_at)
-    query = (sa.select(maand, sa.func.sum(als_getal(nieuw)), sa.func.sum(als_getal(klaar)),
-                       sa.func.sum(_open(SW.naar) - _open(SW.van)), sa.func.sum(thuis))
-             .join(Hulpvraag, SW.hulpvraag_id == Hulpvraag.id)
-             .where(SW.created_at < filters.einde, hulpvraag_scope(user, filters)).group_by(maand))  # fmt: skip
-    return {m: (int(a or 0), int(b or 0), int(c or 0), int(d or 0)) for m, a, b, c, d in db.session.execute(query)}
-
-
-def per_maand(user: User, filters: Filters) -> list[Figuur]:
-    telling = _maandtelling(user, filters)
-    open_nu = thuis_nu = 0
-    eerder = sorted(m for m in telling if m < filters.maanden()[0])
-    for m in eerder:
-        open_nu += telling[m][2]
-        thuis_nu += telling[m][3]
+def per_maand(filters: Filters, w: Wijzigingen) -> list[Figuur]:
+    """Open and thuiszitters at each month's end: the number now minus what changed after it."""
+    ind = Indeling()
+    open_nu = sum(n for status, n in w.nu.items() if ind.open(status))
+    thuis_nu = w.nu.get(THUISZITTER, 0)
+    telling: dict[str, list[int]] = {}
+    for m, paren in w.per_maand.items():
+        telling[m] = [
+            sum(n for van, naar, n in paren if ind.zichtbaar(naar) and not ind.zichtbaar(van)),
+            sum(n for van, naar, n in paren if ind.eind(naar) and not ind.eind(van)),
+            sum(n * (ind.open(naar) - ind.open(van)) for van, naar, n in paren),
+            sum(n * ((naar == THUISZITTER) - (van == THUISZITTER)) for van, naar, n in paren),
+        ]
     rijen: list[dict[str, Any]] = []
     thuisrijen: list[dict[str, Any]] = []
-    for m in filters.maanden():
-        nieuw, klaar, open_erbij, thuis_erbij = telling.get(m, (0, 0, 0, 0))
-        open_nu, thuis_nu = open_nu + open_erbij, thuis_nu + thuis_erbij
-        rijen.append({"maand": maand_label(m), "nieuw": nieuw, "afgehandeld": klaar, "open": open_nu})
-        thuisrijen.append({"maand": maand_label(m), "thuiszitters": thuis_nu})
+    for m in reversed(filters.maanden()):
+        later = [t for maand, t in telling.items() if maand > m]
+        open_eind = open_nu - sum(t[2] for t in later)
+        thuis_eind = thuis_nu - sum(t[3] for t in later)
+        nieuw, klaar, _o, _t = telling.get(m, [0, 0, 0, 0])
+        rijen.insert(0, {"maand": maand_label(m), "nieuw": nieuw, "afgehandeld": klaar, "open": open_eind})
+        thuisrijen.insert(0, {"maand": maand_label(m), "thuiszitters": thuis_eind})
     labels = [r["maand"] for r in rijen]
     verloop = Figuur("maand", "Hulpvragen per maand",
                      "Nieuw: aangemeld bij het SWV in de maand. Afgehandeld: naar een eindstatus. "
@@ -105,17 +122,24 @@ def per_maand(user: User, filters: Filters) -> list[Figuur]:
 
 
 # --- doorlooptijden ---------------------------------------------------------------------------------
-def _histogrammen(user: User, filters: Filters) -> dict[tuple[str, str, str], dict[int, int]]:
+def _histogrammen(user: User, filters: Filters, gezien: set[str]) -> dict[tuple[str, str, str], dict[int, int]]:
     """{(per, groep, tot): {dagen: aantal}}: per "maand" (of the aanmelding) or "titel", tot
-    "besluit" or "afgehandeld"; counted by the database."""
+    "besluit" or "afgehandeld"; counted by the database.
+
+    ``gezien``: the statuses changes went to since the period began (every change of a hulpvraag
+    aangemaakt in the period is among them), so each is classified once, here, not per row."""
+    ind = Indeling()
+    zichtbaar = sorted(s for s in gezien if ind.zichtbaar(s))
+    besluit = sorted(s for s in gezien if is_besluit(s))
+    eind = sorted(s for s in gezien if ind.eind(s))
     per_hulpvraag = (
         sa.select(Hulpvraag.titel.label("titel"),
-                  sa.func.min(sa.case((_zichtbaar(SW.naar), SW.created_at))).label("aangemeld"),
-                  sa.func.min(sa.case((besluit_sql(SW.naar), SW.created_at))).label("besluit"),
-                  sa.func.min(sa.case((_eind(SW.naar), SW.created_at))).label("afgehandeld"))
-        .join(Hulpvraag, SW.hulpvraag_id == Hulpvraag.id)
-        .where(in_periode(user, filters)).group_by(SW.hulpvraag_id, Hulpvraag.titel)
-    ).cte("per_hulpvraag")  # fmt: skip
+                  sa.func.min(sa.case((SW.naar.in_(zichtbaar), SW.created_at))).label("aangemeld"),
+                  sa.func.min(sa.case((SW.naar.in_(besluit), SW.created_at))).label("besluit"),
+                  sa.func.min(sa.case((SW.naar.in_(eind), SW.created_at))).label("afgehandeld"))
+        .select_from(Hulpvraag).join(SW, SW.hulpvraag_id == Hulpvraag.id)
+        .where(in_periode(user, filters)).group_by(Hulpvraag.id, Hulpvraag.titel)
+    ).cte("per_hulpvraag").prefix_with("MATERIALIZED")  # fmt: skip
     delen = []
     for per, groep in (("maand", maand_sql(per_hulpvraag.c.aangemeld)), ("titel", per_hulpvraag.c.titel)):
         for tot in ("besluit", "afgehandeld"):
@@ -144,8 +168,8 @@ def _samen(histogrammen: list[dict[int, int]]) -> dict[int, int]:
     return totaal
 
 
-def doorlooptijden(user: User, filters: Filters) -> list[Figuur]:
-    h = _histogrammen(user, filters)
+def doorlooptijden(user: User, filters: Filters, w: Wijzigingen) -> list[Figuur]:
+    h = _histogrammen(user, filters, w.statussen)
     maanden = filters.maanden()
     rijen = [{"maand": maand_label(m), **_cijfers(h.get(("maand", m, "besluit"), {}),
                                                   h.get(("maand", m, "afgehandeld"), {}))}
