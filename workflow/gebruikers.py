@@ -181,17 +181,21 @@ def gecoordineerd(user: User) -> list[School]:
 
 
 # --- the use cases ----------------------------------------------------------------------
-def maak_aan(g: Gegevens, door: User | None, swv_id: int | None) -> User:
-    """A new account without password; an activation mail goes to its address. Raises Ongeldig."""
+def maak_aan(g: Gegevens, door: User | None, swv_id: int | None, gecontroleerd: bool = False) -> User:
+    """A new account without password; an activation mail goes to its address. Raises Ongeldig.
+
+    ``gecontroleerd``: the caller has just run ``controleer`` (the import checks a whole file first).
+    """
     g = g.opgeschoond()
-    fouten = controleer(g, swv_id=swv_id)
+    fouten = {} if gecontroleerd else controleer(g, swv_id=swv_id)
     if fouten:
         raise Ongeldig(fouten)
     user = User(swv_id=swv_id, naam=g.naam, email=g.email, username=g.username, actief=True)
     db.session.add(user)
     _zet(user, g)
     db.session.flush()
-    _zet_scp(user, g, door)
+    if g.scp_school_ids:
+        _zet_scp(user, g, door)
     audit.record(door, "aanmaken", "gebruiker", user.id, detail=_samenvatting(user))
     stuur_activatie(user, door, eerste=True)
     return user
@@ -216,8 +220,10 @@ def wijzig(user: User, g: Gegevens, door: User) -> list[str]:
 
 def _zet(user: User, g: Gegevens) -> None:
     user.set_rollen(g.rollen)
-    user.functies = list(db.session.scalars(sa.select(Functie).where(Functie.id.in_(g.functie_ids))))
-    user.scholen = list(db.session.scalars(sa.select(School).where(School.id.in_(g.school_ids))))
+    functies = sa.select(Functie).where(Functie.id.in_(g.functie_ids))
+    user.functies = list(db.session.scalars(functies)) if g.functie_ids else []
+    scholen = sa.select(School).where(School.id.in_(g.school_ids))
+    user.scholen = list(db.session.scalars(scholen)) if g.school_ids else []
 
 
 def _zet_scp(user: User, g: Gegevens, door: User | None) -> None:

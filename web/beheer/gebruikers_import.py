@@ -14,6 +14,7 @@ import logging
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from models import db
@@ -99,7 +100,7 @@ def gebruikers_import_bevestigen() -> Response | tuple[str, int]:
         return _voorbeeld(regels, bestandsnaam)
     try:
         users = use_cases.importeer(regels, current_user, current_user.swv_id)
-    except Ongeldig:  # changed between the check and now: nothing is kept
+    except (Ongeldig, IntegrityError):  # changed between the check and now: nothing is kept
         db.session.rollback()
         use_cases.controleer_regels(regels, current_user.swv_id)
         return _voorbeeld(regels, bestandsnaam)
