@@ -195,6 +195,9 @@ def test_filters(client: FlaskClient, auth: Any, world: Any, data: dict[str, Hul
     assert page.status_code == 200
     assert "Ongeldige datum ‘31-02-2025’" in page.text and "Onbekende school ‘abc’" in page.text
     assert "Onbekende titel ‘Bestaat niet’" in page.text
+    lang = client.get("/kengetallen?van=1990-01-01&tot=2025-06-30")
+    assert "De periode is ingekort tot 10 jaar: vanaf 01-07-2015." in lang.text
+    assert len(json.loads(dict(DATA.findall(lang.text))["maand"])["labels"]) == 120
 
 
 def test_excel_export_matches_the_table(client: FlaskClient, auth: Any, data: dict[str, Hulpvraag]) -> None:

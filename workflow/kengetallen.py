@@ -16,7 +16,7 @@ show; school, bestuur, wijk and titel narrow the hulpvragen further.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -309,12 +309,24 @@ def _functie_label(naam: str) -> str:
     return str(ROL_LABELS.get(naam, naam))  # type: ignore[call-overload]
 
 
-def figuren(user: User, filters: Filters) -> list[Figuur]:
-    """Every figure of the page, in its order."""
+def figuren(user: User, filters: Filters, alleen: str | None = None) -> list[Figuur]:
+    """Every figure of the page, in its order; ``alleen``: just the group that holds that figure."""
     from workflow.kengetallen_middelen import budgetten, tlvs
     from workflow.kengetallen_verloop import doorlooptijden, per_maand, wijzigingen
 
-    w = wijzigingen(user, filters)
+    groepen: list[tuple[tuple[str, ...], Callable[[], list[Figuur]]]] = [
+        (("status", "titel"), lambda: per_status_en_titel(user, filters)),
+        (("school", "bestuur", "wijk"), lambda: per_school(user, filters)),
+        (("maand", "thuiszitters"), lambda: per_maand(filters, wijzigingen(user, filters))),
+        (("doorlooptijd_maand", "doorlooptijd_aanpak"),
+         lambda: doorlooptijden(user, filters, wijzigingen(user, filters))),
+        (("tlv", "tlv_einde"), lambda: tlvs(user, filters)),
+        (("budget",), lambda: [budgetten(user, filters)]),
+        (("taken",), lambda: [taken_te_laat(user, filters)]),
+    ]
+    if alleen is not None:
+        return [f for keys, maak in groepen if alleen in keys for f in maak()]
+    w = wijzigingen(user, filters)  # read once for the monthly figures and the doorlooptijden
     return [*per_status_en_titel(user, filters), *per_school(user, filters), *per_maand(filters, w),
             *doorlooptijden(user, filters, w), *tlvs(user, filters), budgetten(user, filters),
             taken_te_laat(user, filters)]  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,6 +31,7 @@ from workflow import audit, kengetallen
 from workflow.kengetallen import ALLE_SCHOLEN, ROLLEN, Figuur, Filters
 
 bp = Blueprint("kengetallen", __name__, url_prefix="/kengetallen")
+MAX_MAANDEN = 120  # a longer period makes charts nobody can read
 
 
 @dataclass
@@ -58,6 +59,10 @@ def lees_filters(args: MultiDict[str, str]) -> Keuze:
     if van > tot:
         meldingen.append("De periode was omgekeerd: ‘van’ en ‘tot en met’ zijn verwisseld.")
         van, tot = tot, van
+    if (tot.year - van.year) * 12 + tot.month - van.month >= MAX_MAANDEN:
+        jaar, maand = divmod(tot.year * 12 + tot.month - MAX_MAANDEN, 12)
+        van = date(jaar, maand + 1, 1)
+        meldingen.append(f"De periode is ingekort tot {MAX_MAANDEN // 12} jaar: vanaf {van:%d-%m-%Y}.")
     titel = args.get("titel", "").strip()[:120]
     if titel and titel not in TITELS:
         meldingen.append(f"Onbekende titel ‘{titel[:40]}’: dit filter is niet toegepast.")
@@ -104,7 +109,7 @@ def _figuur(key: str, keuze: Keuze) -> Figuur:
     """One figure (404 for a name that is none), computed as the page does."""
     if key not in TABELLEN:
         abort(404)
-    gevonden = next((f for f in kengetallen.figuren(current_user, keuze.filters) if f.key == key), None)
+    gevonden = next((f for f in kengetallen.figuren(current_user, keuze.filters, key) if f.key == key), None)
     if gevonden is None:
         abort(404)
     return gevonden
