@@ -103,7 +103,7 @@ def test_an_opt_out_resend_after_dossier_incompleet_answers_the_school_task(clie
     hulpvraag = db.session.scalars(sa.select(Hulpvraag)).one()
     taak = db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id, bpmn_id="beoordelen")).one()
     complete_task(taak.id, world.users["scp"], {"besluit": "dossier_incompleet", "reden": "Toestemming ontbreekt.",
-                                                "ontbreekt": "Toestemming van de ouders"})  # fmt: skip
+                                                "ontbreekt": "Toestemming ouders"})  # fmt: skip
     db.session.commit()
     response = client.post(URL, json=aanvraag(oso=oso_dossiers.dossier()), headers=bearer())
     assert response.status_code == 200 and response.json["status"] == "Aanmelding"

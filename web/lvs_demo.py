@@ -26,7 +26,7 @@ from lxml import etree
 import config
 from models import Hulpvraag, HumanTask, Koppeling, LvsAanvraag, School, User, UserRol, db
 from models.user import Rol
-from workflow.engine.runtime import complete_task
+from workflow.engine.runtime import FormInvalid, ProcessFailed, complete_task
 from workflow.koppelingen import NieuweKoppeling, code_digest, registreer_koppeling
 from workflow.oso_soort import ouderinzage_meldingen
 
@@ -80,8 +80,14 @@ def _opt_out_en_aanvullen(basis: str, oso: bytes) -> bool:
         scp = hulpvraag.school.scp if hulpvraag.school else None
         if taak is not None and scp is not None:
             besluit = {"besluit": "dossier_incompleet", "reden": "Toestemming van de ouders ontbreekt.",
-                       "ontbreekt": "Toestemming van de ouders"}  # fmt: skip
-            complete_task(taak.id, scp, besluit)
+                       "ontbreekt": "Toestemming ouders"}  # fmt: skip
+            try:
+                complete_task(taak.id, scp, besluit)
+            except (FormInvalid, ProcessFailed) as exc:
+                db.session.rollback()
+                fouten = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items()) or str(exc)
+                click.echo(f"SCP: Dossier incompleet kon niet worden gezet ({fouten})")
+                return False
             db.session.commit()
             click.echo(f"SCP {scp.naam}: {hulpvraag.status} (toestemming van de ouders ontbreekt)")
     opnieuw = _verstuur("Opnieuw versturen na Dossier incompleet", f"{basis}/aanvragen", body)
