@@ -134,7 +134,9 @@ def create() -> Response | tuple[str, int]:
     data, errors = load_nieuwe_hulpvraag(raw)
     dossier = _existing_dossier(data.get("dossier_id")) if not errors else None
     if not errors and not dossier and data["school_id"] not in {s.id for s in _my_schools()}:
-        errors = {"school_id": "Kies een van uw eigen scholen (een gesloten school kan geen hulpvragen meer starten)."}
+        gesloten = [s for s in current_user.scholen if s.id == data["school_id"] and s.is_gesloten]
+        errors = {"school_id": f"{gesloten[0].naam} is gesloten: kies een open school." if gesloten
+                  else "Kies een van uw eigen scholen."}  # fmt: skip
     if errors:
         return _render(raw, errors, 422, gekozen=gekozen)
     if dossier is None and data["niveau"] == "leerling" and not data["bevestig_nieuw"]:
