@@ -121,3 +121,25 @@ def test_old_kept_files_are_cleaned_up_with_their_file(app, world):
     assert _count(GekozenBestand) == 0
     with pytest.raises(FileNotFoundError):
         opslag().open(sleutel)
+
+
+def test_the_hourly_job_removes_kept_files_nobody_submitted(app, world) -> None:  # type: ignore[no-untyped-def]
+    """The beat schedule runs the clean-up even when nobody keeps a new file."""
+    import io
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from models import GekozenBestand, db
+    from tests.test_bijlagen import pdf
+    from workflow import gekozen_bestanden
+    from workflow.jobs import ruim_gekozen_bestanden_op
+
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert any(e["task"] == "workflow.jobs.ruim_gekozen_bestanden_op" for e in schedule.values())
+    rij = gekozen_bestanden.bewaar(io.BytesIO(pdf()), "OPP.pdf", "OPP", world.users["aanvrager"], "sessie-1")
+    db.session.commit()
+    rij.created_at = rij.created_at - timedelta(hours=25)
+    db.session.commit()
+    assert ruim_gekozen_bestanden_op() == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GekozenBestand)) == 0

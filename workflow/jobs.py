@@ -48,6 +48,10 @@ def celery_settings(config: Any) -> dict[str, Any]:
                 "task": "workflow.lvs_push.bezorg_wachtende_pushes",
                 "schedule": config["CELERY_LVS_PUSH_INTERVAL"],
             },
+            "gekozen-bestanden-opruimen": {  # files kept for a form that came back, never submitted
+                "task": "workflow.jobs.ruim_gekozen_bestanden_op",
+                "schedule": crontab(minute=17),
+            },
             "list-due-retention": {  # proposes only; a beheerder approves every deletion
                 "task": "workflow.retention.list_due_retention",
                 "schedule": crontab(day_of_month=1, hour=3, minute=0),
@@ -111,3 +115,14 @@ def fire_due_timers() -> int:
             db.session.rollback()
             log.exception("timer sweep failed for instance %s", instance_id)
     return fired
+
+
+@shared_task(ignore_result=True)
+def ruim_gekozen_bestanden_op() -> int:
+    """Hourly: remove files chosen on a form that came back and were never submitted (after 24 h)."""
+    from models import db
+    from workflow import gekozen_bestanden
+
+    removed = gekozen_bestanden.ruim_op()
+    db.session.commit()
+    return removed
