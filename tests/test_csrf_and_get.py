@@ -36,6 +36,7 @@ TEXT = {"token": ["onbekend-token"], "filename": ["kansrijk.css"], "aanvraagnumm
         "soort": ["naam", "samenvoegen", "sluiten", "heropenen", "onbekend"]}
 TEXT["figuur"] = ["maand", "budget", "bestaat_niet"]  # /kengetallen/export/<figuur>.xlsx (issue 19)
 TEXT.setdefault("rol", ["scp", "onbekend"])  # /help/<rol>
+TEXT["stuk"] = ["agenda", "verslag"]  # /vergaderingen/<id>/<stuk>.pdf (issue 19)
 # Endpoints that take POST without the session's CSRF token, each with the reason.
 CSRF_EXEMPT: dict[str, str] = {
     "api.aanvraag_versturen": "LVS API: authenticated by the verificatiecode header, never by a cookie",

@@ -29,6 +29,7 @@ SECTIES = {
     "formulieren.": "formulieren",
     "kengetallen.": "kengetallen",
     "overlegronde.": "overlegronde",
+    "vergaderingen.": "vergaderingen",
     "auth.": "account",
     "beheer.gebruiker": "gebruikers",
     "beheer.functie": "functies",
