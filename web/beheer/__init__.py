@@ -4,8 +4,19 @@ from flask import Blueprint
 
 bp = Blueprint("beheer", __name__, url_prefix="/beheer")
 
-import web.beheer.bijlagesoorten  # noqa: E402,F401 - registers routes (issue 15: soorten bijlagen)
-from web.beheer import aanpakken, audit, budget, gebruikers, koppelingen, mail, personeelswissel, retentie, scholen  # noqa: E402,F401 - registers routes
-from web.beheer import functies, taken  # noqa: E402,F401 - registers routes (issue 14: functies, tasks without an owner)
+from web.beheer import (  # noqa: E402,F401 - each module registers its routes
+    aanpakken,
+    audit,
+    bijlagesoorten,
+    budget,
+    functies,
+    gebruikers,
+    koppelingen,
+    mail,
+    personeelswissel,
+    retentie,
+    scholen,
+    taken,
+)
 
 __all__ = ["bp"]

@@ -1,103 +1,72 @@
 """Beheer: import schools from a CSV or Excel file, with a preview and all-or-nothing.
 
-Upload → preview (every line, Dutch errors per line; nothing stored) → confirm. As the account
-import (``web/beheer/gebruikers_import.py``): the lines travel inside the page, signed and bound
-to this beheerder and an hour; on confirm every line is checked again and all schools are
-created in one transaction, or none.
+Upload → preview (every line, Dutch errors per line; nothing stored) → confirm. The flow is the
+one of ``web/beheer/importeren.py``, shared with the account import.
 """
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
-from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from models import db
 from web import policy
 from web.beheer import bp
+from web.beheer.importeren import VERLOPEN, Importstroom
 from workflow import audit
 from workflow import scholen_import as use_cases
 from workflow.scholen import Ongeldig
 from workflow.scholen_import import BestandFout, Regel
 
-GELDIG_SECONDEN = 3600
-MAX_BESTAND = 5 * 1024 * 1024
+STROOM = Importstroom(
+    "beheer-scholen-import", "beheer/school_import.html", "beheer/school_import_voorbeeld.html", Regel
+)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key or "", salt="beheer-scholen-import")
-
-
-def _verpak(regels: list[Regel], bestandsnaam: str) -> str:
-    rijen = [{"nummer": r.nummer, "velden": r.velden} for r in regels]
-    return _serializer().dumps({"door": current_user.id, "bestand": bestandsnaam, "regels": rijen})
-
-
-def _pak_uit(tekst: str) -> tuple[list[Regel], str] | None:
-    try:
-        data = _serializer().loads(tekst, max_age=GELDIG_SECONDEN)
-    except BadData:
-        return None
-    if not isinstance(data, dict) or data.get("door") != current_user.id:
-        return None
-    regels = [Regel(int(r["nummer"]), {str(k): str(v) for k, v in r["velden"].items()}) for r in data["regels"]]
-    return regels, str(data.get("bestand", ""))
-
-
-def _pagina(fout: str = "", status: int = 200) -> tuple[str, int]:
-    return render_template("beheer/school_import.html", fout=fout), status
-
-
-def _voorbeeld(regels: list[Regel], bestandsnaam: str) -> tuple[str, int]:
-    fouten = [f"Regel {r.nummer}: {'; '.join(r.fouten)}" for r in regels if r.fouten]
-    payload = "" if fouten else _verpak(regels, bestandsnaam)
-    html = render_template("beheer/school_import_voorbeeld.html", regels=regels, fouten=fouten,
-                           bestandsnaam=bestandsnaam, payload=payload)  # fmt: skip
-    return html, 422 if fouten else 200
+def _fouten(regels: list[Regel]) -> list[str]:
+    return [f"Regel {r.nummer}: {'; '.join(r.fouten)}" for r in regels if r.fouten]
 
 
 @bp.get("/scholen/import")
 @policy.roles("beheerder")
 def scholen_import() -> tuple[str, int]:
-    return _pagina()
+    return STROOM.pagina()
 
 
 @bp.post("/scholen/import")
 @policy.roles("beheerder")
 def scholen_import_voorbeeld() -> tuple[str, int]:
     """Read and check the upload; show what would be created. Nothing is stored."""
-    bestand = request.files.get("bestand")
-    if bestand is None or not bestand.filename:
-        return _pagina("Kies een bestand om te importeren.", 422)
-    data = bestand.read(MAX_BESTAND + 1)
-    if len(data) > MAX_BESTAND:
-        return _pagina(f"Het bestand is te groot (hoogstens {MAX_BESTAND // (1024 * 1024)} MB).", 422)
+    naam, data = STROOM.upload()
+    if data is None:
+        return STROOM.pagina(naam, 422)
     try:
-        regels = use_cases.lees(bestand.filename, data)
+        regels = use_cases.lees(naam, data)
     except BestandFout as fout:
-        return _pagina(str(fout), 422)
+        return STROOM.pagina(str(fout), 422)
     use_cases.controleer(regels, current_user)
     db.session.rollback()  # checking loads rows; it must never leave anything behind
-    return _voorbeeld(regels, bestand.filename[:120])
+    return STROOM.voorbeeld(regels, naam, _fouten(regels))
 
 
 @bp.post("/scholen/import/bevestigen")
 @policy.roles("beheerder")
 def scholen_import_bevestigen() -> Response | tuple[str, int]:
-    uitgepakt = _pak_uit(request.form.get("regels", ""))
+    uitgepakt = STROOM.pak_uit()
     if uitgepakt is None:
-        return _pagina("Dit voorbeeld is verlopen of ongeldig. Upload het bestand opnieuw.", 422)
+        return STROOM.pagina(VERLOPEN, 422)
     regels, bestandsnaam = uitgepakt
     use_cases.controleer(regels, current_user)
     if any(r.fouten for r in regels):
         db.session.rollback()
-        return _voorbeeld(regels, bestandsnaam)
+        return STROOM.voorbeeld(regels, bestandsnaam, _fouten(regels))
     try:
         aantal = use_cases.importeer(regels, current_user)
     except Ongeldig:  # changed between the check and now: nothing is kept
         db.session.rollback()
-        return _voorbeeld(use_cases.controleer(regels, current_user), bestandsnaam)
+        regels = use_cases.controleer(regels, current_user)
+        return STROOM.voorbeeld(regels, bestandsnaam, _fouten(regels))
     audit.record(current_user, "aanmaken", "school", None, detail=f"import: {aantal} scholen uit {bestandsnaam}")
     db.session.commit()
     flash(f"{aantal} school/scholen toegevoegd.", "success")
