@@ -121,7 +121,7 @@ def test_a_resend_after_dossier_incompleet_returns_the_status_to_aanmelding(clie
     client.post(URL, json=aanvraag(), headers=bearer())
     hulpvraag = _hulpvraag()
     complete_task(_open(hulpvraag, "beoordelen").id, world.users["scp"],
-                  {"besluit": "dossier_incompleet", "reden": "Niet compleet.", "ontbreekt": "Het OPP"})
+                  {"besluit": "dossier_incompleet", "reden": "Niet compleet.", "ontbreekt": "OPP"})
     db.session.commit()
     assert _hulpvraag().status.startswith("Dossier incompleet")
     opp = {"bestandsnaam": "OPP.pdf", "inhoud": b64(PDF + b"% opp\n")}

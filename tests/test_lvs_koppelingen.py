@@ -165,7 +165,7 @@ def test_a_status_change_is_pushed_signed_retried_after_a_500_and_then_delivered
     hulpvraag = db.session.scalars(sa.select(Hulpvraag)).one()
     task = db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=hulpvraag.id, bpmn_id="beoordelen")).one()
     complete_task(task.id, world.users["scp"], {"besluit": "dossier_incompleet", "reden": "Niet compleet.",
-                                                 "ontbreekt": "Het OPP"})  # fmt: skip
+                                                 "ontbreekt": "OPP"})  # fmt: skip
     db.session.commit()  # the push task runs after this commit (eager in tests)
     db.session.expire_all()
     push = db.session.scalars(sa.select(LvsPush)).one()

@@ -307,7 +307,7 @@ def _users_work(app: Flask, world: DemoWorld, n: int) -> tuple[list[int], list[f
     login(client, "scp")
     for hulpvraag_id in ids:
         task = _open_task(hulpvraag_id, "beoordelen")
-        data = {"besluit": "dossier_incompleet", "ontbreekt": "Het OPP", "reden": "OPP mist"}
+        data = {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "OPP mist"}
         _timed(durations, lambda t=task, d=data: submit_form(client, f"/taken/{t}", d))
     return ids, durations
 

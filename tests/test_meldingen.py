@@ -74,7 +74,9 @@ def test_every_status_change_mails_aanvrager_and_contactpersoon(client, world, a
     assert sorted(m.to for m in status_mails) == sorted([aanvrager.email, "carla@school.example"])
     mail = status_mails[0]
     assert mail.subject == f"Hulpvraag {hulpvraag.aanvraagnummer}: Aanmelding"
-    assert hulpvraag.aanvraagnummer in mail.body and "TLV -Nieuw" in mail.body and "Nieuwe status: Aanmelding" in mail.body
+    assert (
+        hulpvraag.aanvraagnummer in mail.body and "TLV -Nieuw" in mail.body and "Nieuwe status: Aanmelding" in mail.body
+    )
     assert f"http://kansrijk.test/hulpvragen/{hulpvraag.id}" in mail.body  # BASE_URL, not the request's host
     assert mail.html and f'href="http://kansrijk.test/hulpvragen/{hulpvraag.id}"' in mail.html
     _assert_no_pupil_data(mail.body + mail.html)
@@ -83,7 +85,9 @@ def test_every_status_change_mails_aanvrager_and_contactpersoon(client, world, a
     _complete(client, hulpvraag, "beoordelen", {"besluit": "afgewezen", "reden": "Geen TLV nodig voor Jantje"})
     afgewezen = [m for m in _mails("statuswijziging") if "Afgewezen" in m.subject]
     assert len(afgewezen) == 2
-    assert "Toelichting: Geen TLV nodig voor [leerling]" in afgewezen[0].body  # the name is scrubbed
+    # No text typed by staff in a mail (S18, issue 17 item 4): the reason is read after logging in.
+    assert "Geen TLV nodig" not in afgewezen[0].body + (afgewezen[0].html or "")
+    assert "De reden van deze wijziging leest u na het inloggen" in afgewezen[0].body
     _assert_no_pupil_data(afgewezen[0].body + (afgewezen[0].html or ""))
 
 
@@ -91,11 +95,14 @@ def test_dossier_incompleet_says_what_is_missing_and_to_use_this_hulpvraag(clien
     hulpvraag = _ingediend(client, world, auth)
     auth.login("scp")
     _complete(client, hulpvraag, "beoordelen",
-              {"besluit": "dossier_incompleet", "ontbreekt": "Het OPP van Jantje Bovenkamp", "reden": "OPP mist"})  # fmt: skip
+              {"besluit": "dossier_incompleet", "ontbreekt": "Groepsplan",
+               "ontbreekt_toelichting": "Het groepsplan van Jantje; hij heeft ADHD", "reden": "Heeft ADHD, plan mist"})  # fmt: skip
     mails = _mails("dossier_incompleet")
     assert {m.to for m in mails} == {world.users["aanvrager"].email, "carla@school.example"}
     body = mails[0].body
     assert "Wat ontbreekt:" in body and f"DEZE hulpvraag ({hulpvraag.aanvraagnummer})" in body
+    assert "  - Groepsplan" in body and "<li>Groepsplan</li>" in (mails[0].html or "")  # from the form's list
+    assert "ADHD" not in body + (mails[0].html or "") and "plan mist" not in body  # nothing the SCP typed
     assert "geen nieuwe hulpvraag" in body
     _assert_no_pupil_data(body + (mails[0].html or ""))
     assert not [m for m in _mails("statuswijziging") if "incompleet" in m.subject]  # one mail, not two
@@ -183,7 +190,7 @@ def test_every_mail_template_renders_without_pupil_data(client, world, auth):
     user = world.users["scp"]
     context = {
         "ontvanger": user, "h": hulpvraag, "status": "Afgewezen", "van": "Aanmelding", "taak": task, "aantal": 1,
-        "reden": meldingen.zonder_leerling("Jantje Bovenkamp (14-03-2016) heeft geen TLV nodig", hulpvraag),
+        "ontbreekt": ["OPP"],
         "per_hulpvraag": {hulpvraag.aanvraagnummer: [task]}, "dag": date(2026, 11, 24), "uren": 168, "dagen": 7,
         "deadline": utcnow() + timedelta(days=3), "activatie": "http://kansrijk.test/wachtwoord-herstellen/x",
         "link": meldingen.link("hulpvragen.show", hulpvraag_id=hulpvraag.id), "user": user,

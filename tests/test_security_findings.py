@@ -442,3 +442,57 @@ def test_the_picker_offers_own_staff_and_externs_this_school_invited_only(client
     db.session.commit()
     volgende = client.get(f"/hulpvragen/{_informatie_hulpvraag(world).id}/overlegronde/nieuw").text
     assert world.users["extern"].email in volgende
+
+
+# --- 4. no text typed by staff in any mail body -------------------------------------------------
+def _mail_of(hulpvraag, soort: str) -> OutgoingMail:  # type: ignore[no-untyped-def]
+    query = sa.select(OutgoingMail).filter_by(hulpvraag_id=hulpvraag.id, soort=soort).order_by(OutgoingMail.id.desc())
+    return db.session.scalars(query).first()
+
+
+def _beoordeel(world, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    from workflow.engine.runtime import complete_task
+
+    dossier_hulpvraag = new_hulpvraag(world, roepnaam="Noor")
+    dossier_hulpvraag.dossier.tussenvoegsel, dossier_hulpvraag.dossier.achternaam = "de", "Jong"
+    indienen = db.session.scalars(sa.select(HumanTask).filter_by(hulpvraag_id=dossier_hulpvraag.id)).one()
+    complete_task(indienen.id, world.users["aanvrager"], {"ouders_geinformeerd": "ja"})
+    beoordelen = db.session.scalars(
+        sa.select(HumanTask).filter_by(hulpvraag_id=dossier_hulpvraag.id, bpmn_id="beoordelen", completed_at=None)
+    ).one()
+    complete_task(beoordelen.id, world.users["scp"], data)
+    db.session.commit()
+    return dossier_hulpvraag
+
+
+def test_a_status_mail_carries_no_reason_and_no_name(world):
+    reden = "Noor de Jong heeft ADHD; een plek bij de ambulante dienst van de regio"
+    hulpvraag = _beoordeel(world, {"besluit": "afgewezen", "reden": reden})
+    mail = _mail_of(hulpvraag, "statuswijziging")
+    text = mail.body + (mail.html or "")
+    assert hulpvraag.aanvraagnummer in text and hulpvraag.titel in text and "Afgewezen" in text
+    assert f"http://kansrijk.test/hulpvragen/{hulpvraag.id}" in text
+    assert "De reden van deze wijziging leest u na het inloggen" in mail.body
+    for fragment in ("ADHD", "Noor", "Jong", "ambulante dienst", "[leerling]"):
+        assert fragment not in text, fragment
+
+
+def test_dossier_incompleet_names_only_the_chosen_item_of_the_list(world):
+    hulpvraag = _beoordeel(world, {"besluit": "dossier_incompleet", "ontbreekt": "Toestemming ouders",
+                                   "ontbreekt_toelichting": "Noor heeft ADHD", "reden": "Heeft ADHD"})  # fmt: skip
+    mail = _mail_of(hulpvraag, "dossier_incompleet")
+    assert "  - Toestemming ouders" in mail.body
+    assert "ADHD" not in mail.body + (mail.html or "") and "Noor" not in mail.body
+    assert hulpvraag.status == "Dossier incompleet"
+    assert (
+        "Heeft ADHD Ontbreekt: Toestemming ouders (Noor heeft ADHD)" in hulpvraag.statuswijzigingen[-1].reden
+    )  # in the app
+
+
+def test_the_scrubbing_no_longer_garbles_a_tussenvoegsel(world):
+    from workflow.meldingen import zonder_leerling
+
+    hulpvraag = new_hulpvraag(world, roepnaam="Noor")
+    hulpvraag.dossier.tussenvoegsel, hulpvraag.dossier.achternaam = "de", "Jong"
+    tekst = zonder_leerling("Noor de Jong krijgt een plek bij de ambulante dienst van de regio", hulpvraag)
+    assert tekst == "[leerling] krijgt een plek bij de ambulante dienst van de regio"

@@ -69,7 +69,7 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
     db.session.refresh(hulpvraag)
     assert hulpvraag.status == "Aanmelding"  # nothing saved
 
-    ok = _complete(client, beoordelen, {"besluit": "dossier_incompleet", "ontbreekt": "Het OPP", "reden": "OPP mist"})
+    ok = _complete(client, beoordelen, {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "OPP mist"})
     assert ok.status_code == 302
     db.session.refresh(hulpvraag)
     assert hulpvraag.status == "Dossier incompleet"
@@ -78,7 +78,7 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
     auth.login("aanvrager")
     assert "Dossier aanvullen" in client.get("/taken").text
     aanvullen = _open_task(hulpvraag, "aanvullen")
-    assert "Het OPP" in client.get(f"/taken/{aanvullen.id}").text  # instructions name what is missing
+    assert "wat ontbreekt (OPP)" in client.get(f"/taken/{aanvullen.id}").text  # instructions name what is missing
     _complete(client, aanvullen, {"aangevuld": "OPP toegevoegd als bijlage"})
     db.session.refresh(hulpvraag)
     assert hulpvraag.status == "Aanmelding"
@@ -91,7 +91,7 @@ def test_full_intake_with_incomplete_loop(client, world, auth):
     page = client.get(f"/hulpvragen/{hulpvraag.id}").text
     history = [s.naar for s in hulpvraag.statuswijzigingen]
     assert history == ["Voorlopige aanmelding", "Aanmelding", "Dossier incompleet", "Aanmelding", "Dossier compleet"]
-    for reden in ("Ingediend door de school", "OPP mist Ontbreekt: Het OPP", "Alles aanwezig"):
+    for reden in ("Ingediend door de school", "OPP mist Ontbreekt: OPP", "Alles aanwezig"):
         assert reden in page
     assert "Sanne Jansen" in page and "Ilse Bakker (IB)" in page  # who did what
     assert 'id="aanpakken"' in page and "TLV" in page and 'data-actief="' in page  # the TLV aanpak started

@@ -118,7 +118,7 @@ def _advance(hulpvraag: Hulpvraag, stappen: str, world: DemoWorld) -> None:
     assert scp is not None and aanvrager is not None
     _do(hulpvraag, aanvrager, {"ouders_geinformeerd": "ja"})
     besluiten = {
-        "incompleet": {"besluit": "dossier_incompleet", "ontbreekt": "Het OPP", "reden": "Het OPP ontbreekt nog."},
+        "incompleet": {"besluit": "dossier_incompleet", "ontbreekt": "OPP", "reden": "Het OPP ontbreekt nog."},
         "compleet": {"besluit": "dossier_compleet", "reden": "Alle stukken zijn aanwezig."},
         "doorgezet": {"besluit": "doorzetten", "functie": "orthopedagoog", "reden": "Graag advies orthopedagoog."},
         "afgewezen": {"besluit": "afgewezen", "reden": "Past niet binnen de criteria van KANS."},

@@ -1,10 +1,11 @@
 """Who gets which mail: status changes, new tasks, the daily task overview, and helpers for the rest.
 
 Every mail is rendered from ``web/templates/mail/<naam>.txt`` (and ``.html`` when present)
-and queued in the outbox in the transaction of the change it reports. Rules (S18, domain §9):
+and queued in the outbox in the transaction of the change it reports. Rules (S18, domain §4, §9):
 a mail names the hulpvraag by number, title and status and links to it; it never carries a
-pupil's name, birth date or other dossier data, and free text (a reason) is scrubbed of the
-pupil's name. Links are built from ``BASE_URL``, never from the request's Host header.
+pupil's name, birth date or other dossier data, nor any text typed by staff (a reason can hold
+health data: it is read after logging in). *Dossier incompleet* names what is missing only from
+the form's fixed list. Links are built from ``BASE_URL``, never from the request's Host header.
 Nobody is mailed about a hulpvraag they may not see (Voorlopige aanmelding stays with the school).
 """
 
@@ -25,7 +26,7 @@ from models import Hulpvraag, HumanTask, PasswordReset, Rol, Statuswijziging, Us
 from models.auth_token import token_hash
 from models.overlegronde import Overlegronde
 from workflow.access import may_see_hulpvraag, task_candidates, task_filter
-from workflow.engine.runtime import human_task_properties
+from workflow.engine.runtime import human_task_properties, task_form
 from workflow.mail import queue_mail
 from workflow.outbox import na_commit
 from workflow.signals import status_gewijzigd, taak_aangemaakt
@@ -59,9 +60,15 @@ def stuur(naam: str, ontvanger: str, onderwerp: str, *, sleutel: str, user: User
 
 
 def zonder_leerling(tekst: str, hulpvraag: Hulpvraag) -> str:
-    """Free text with the pupil's name and birth date replaced: a reason may mention them."""
+    """Engine text (an incident's message) with the pupil's name and birth date replaced.
+
+    Mails carry no staff text at all; this is for the procesbeheerder's incident views. The whole
+    name first, then roepnaam and achternaam, never a tussenvoegsel alone ("de", "van" are words).
+    """
     dossier = hulpvraag.dossier
-    for woord in (dossier.roepnaam, dossier.tussenvoegsel, dossier.achternaam):
+    achternaam = " ".join(w for w in (dossier.tussenvoegsel, dossier.achternaam) if w and w.strip())
+    for woord in (" ".join(w for w in (dossier.roepnaam, achternaam) if w), achternaam, dossier.roepnaam,
+                  dossier.achternaam):  # fmt: skip
         if woord and len(woord.strip()) >= 2:
             tekst = re.sub(rf"(?i)\b{re.escape(woord.strip())}\b", "[leerling]", tekst)
     if dossier.geboortedatum:
@@ -97,13 +104,30 @@ def _bij_statuswijziging(hulpvraag: Hulpvraag, change: Statuswijziging) -> None:
     if change.van is None:  # the first status is set when the school creates it: nothing changed
         return
     db.session.flush()  # the change's id is part of each mail's idempotency key
-    naam = "dossier_incompleet" if change.naar.startswith(INCOMPLEET) else "statuswijziging"
+    incompleet = change.naar.startswith(INCOMPLEET)
+    naam = "dossier_incompleet" if incompleet else "statuswijziging"
+    ontbreekt = ontbrekende_stukken(hulpvraag) if incompleet else []
     onderwerp = f"Hulpvraag {hulpvraag.aanvraagnummer}: {change.naar}"
     for email, user in volgers(hulpvraag):
         stuur(naam, email, onderwerp, sleutel=f"status-{change.id}-{email.lower()}", user=user,
-              hulpvraag_id=hulpvraag.id, h=hulpvraag, status=change.naar, van=change.van,
-              reden=zonder_leerling(change.reden or "", hulpvraag),
+              hulpvraag_id=hulpvraag.id, h=hulpvraag, status=change.naar, van=change.van, ontbreekt=ontbreekt,
               link=link("hulpvragen.show", hulpvraag_id=hulpvraag.id))  # fmt: skip
+
+
+def ontbrekende_stukken(hulpvraag: Hulpvraag) -> list[str]:
+    """What the last completed task says is missing, as the titles of its form's fixed choices.
+
+    Only a value the form offers as a choice is named; a free-text answer never reaches a mail.
+    """
+    query = sa.select(HumanTask).where(HumanTask.hulpvraag_id == hulpvraag.id, HumanTask.completed_at.is_not(None))
+    task = db.session.scalars(query.order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)).first()
+    if task is None or not task.antwoorden or not task.form:
+        return []
+    keuzes = task_form(task).properties.get("ontbreekt", {}).get("oneOf") or []
+    titels = {k.get("const"): str(k.get("title") or k.get("const")) for k in keuzes if isinstance(k, dict)}
+    waarde = task.antwoorden.get("ontbreekt")
+    gekozen = waarde if isinstance(waarde, list) else [waarde]
+    return [titels[v] for v in gekozen if isinstance(v, str) and v in titels]
 
 
 # --- new tasks --------------------------------------------------------------------------------
