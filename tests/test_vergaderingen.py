@@ -151,6 +151,18 @@ def test_bad_input_gets_a_dutch_message_and_changes_nothing(client, world) -> No
     assert "staat al op een agenda" in _agendeer(scp, vid, hulpvraag).text
 
 
+def test_a_voorlopige_aanmelding_cannot_go_on_the_agenda(client, world) -> None:  # type: ignore[no-untyped-def]
+    """A beheerder sees the school's drafts; putting one on the agenda would show it to SWV staff."""
+    concept = new_hulpvraag(world, roepnaam="Sem")
+    beheerder = _als(client, "beheerder")
+    vid = _vergadering(beheerder, world, voorzitter="beheerder", leden=("scp",))
+    response = _agendeer(beheerder, vid, concept)
+    assert response.status_code == 422 and "nog niet ingediend bij het samenwerkingsverband" in response.text
+    db.session.expire_all()
+    assert db.session.get(Hulpvraag, concept.id).status == "Voorlopige aanmelding"
+    assert db.session.scalar(sa.select(sa.func.count(Agendapunt.id))) == 0
+
+
 def test_members_see_only_the_items_whose_hulpvraag_they_may_see(client, world) -> None:  # type: ignore[no-untyped-def]
     school_a, school_b = _aangemeld(world, 0, "Anna"), _aangemeld(world, 2, "Bram")
     beheerder = _als(client, "beheerder")

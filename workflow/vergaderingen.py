@@ -19,7 +19,7 @@ from models.vergadering import SOORTEN, Agendapunt, Vergadering, VergaderingLid
 from workflow import audit
 from workflow.access import hulpvraag_filter
 from workflow.engine.runtime import set_status
-from workflow.statussen import is_eindstatus, statuslijst
+from workflow.statussen import is_eindstatus, statuslijst, zichtbaar_voor_swv
 
 IN_BERAAD = "In beraad"
 GEARRANGEERD = "Gearrangeerd"
@@ -116,6 +116,9 @@ def agenderen(vergadering: Vergadering, user: User, aanvraagnummer: str, reden: 
         raise PermissionError("only a planner of this meeting adds agenda items")
     hulpvraag = _zichtbare_hulpvraag(user, aanvraagnummer)
     reden = _tekst(reden, "Vul de reden in waarom de hulpvraag op de agenda komt.")
+    if not zichtbaar_voor_swv(hulpvraag.status):  # a beheerder sees a Voorlopige aanmelding; the SWV may not
+        nummer = hulpvraag.aanvraagnummer
+        raise VergaderingFout(f"Hulpvraag {nummer} is nog niet ingediend bij het samenwerkingsverband.")
     if is_eindstatus(hulpvraag.status):
         raise VergaderingFout(f"Hulpvraag {hulpvraag.aanvraagnummer} is al afgehandeld ({hulpvraag.status}).")
     if _open_punt(hulpvraag) is not None:
