@@ -16,8 +16,14 @@ from web.logging import init_logging
 from workflow.jobs import celery_init_app
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder="web/static", template_folder="web/templates")
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    # The instance folder (SQLite file, bijlagen, mail files, beat lock): ./instance unless given or
+    # set in KANSRIJK_INSTANCE_PATH (an absolute path; tests give each test and worker process its own).
+    instance_path = instance_path or os.environ.get("KANSRIJK_INSTANCE_PATH") or None
+    app = Flask(
+        __name__, instance_path=instance_path, instance_relative_config=True,
+        static_folder="web/static", template_folder="web/templates",
+    )  # fmt: skip
     app.config.from_mapping(config.build_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
@@ -78,7 +84,6 @@ def register_blueprints(app: Flask) -> None:
         studio,
         taken,
         ui,
-        vergaderingen,
     )
 
     ui.init_app(app)
@@ -90,7 +95,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(formulieren.bp)
     app.register_blueprint(kengetallen.bp)
-    app.register_blueprint(vergaderingen.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
 
