@@ -104,7 +104,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(_test_config(database_url, instance), instance_path=str(instance))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -132,7 +133,10 @@ def _test_config(database_url: str, instance: Path) -> dict[str, object]:
 
 @pytest.fixture
 def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(_test_config(database_url, tmp_path))
+    # An instance folder per test: bijlagen, mail files and backups of two tests (or two xdist
+    # workers) never meet in ./instance.
+    instance = tmp_path / "instance"
+    app = create_app(_test_config(database_url, instance), instance_path=str(instance))
     with app.app_context():
         _publish_diagrams(Path(app.config["BPMN_DIR"]))
         yield app

@@ -48,6 +48,7 @@ def worker_env(database_url: str, broker_url: str, tmp_path: Path, **settings: s
         "CELERY_BROKER_URL": broker_url,
         "BPMN_PUBLISH_ON_START": "0",
         "BPMN_DIR": str(tmp_path / "bpmn"),
+        "KANSRIJK_INSTANCE_PATH": str(tmp_path / "instance"),  # its own beat lock file, mail folder, bijlagen
         **settings,
     }
 
