@@ -84,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         studio,
         taken,
         ui,
+        vergaderingen,
     )
 
     ui.init_app(app)
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(formulieren.bp)
     app.register_blueprint(kengetallen.bp)
+    app.register_blueprint(vergaderingen.bp)
     api.init_app(app)  # the LVS API under /api/v1/ (flask-smorest)
 
 
