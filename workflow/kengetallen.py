@@ -225,7 +225,8 @@ def per_status_en_titel(user: User, filters: Filters) -> list[Figuur]:
              .where(in_periode(user, filters)).group_by(Hulpvraag.titel, Hulpvraag.status))  # fmt: skip
     rows = db.session.execute(query).all()
     indeling = Indeling()
-    per_status = optellen((statusnaam(status), aantal) for _t, status, aantal in rows)
+    namen = {status: statusnaam(status) for status in {s for _t, s, _n in rows}}  # each string once
+    per_status = optellen((namen[status], aantal) for _t, status, aantal in rows)
     volgorde = [s for s in statussen.filterstatussen(met_verborgen=False) if per_status.get(s)]
     volgorde += sorted(set(per_status) - set(volgorde))
     status = Figuur("status", "Hulpvragen per status", "Aangemaakt in de periode, naar hun status nu.",

@@ -24,6 +24,7 @@ from workflow import statussen
 from workflow.kengetallen import ALLE_SCHOLEN, Figuur, Filters, hulpvraag_scope, maand_label
 
 KOMENDE_MAANDEN = 6  # TLVs ending within this many months: verlenging due
+GRAFIEK_BUDGETTEN = 20  # more bars than this no one reads; the table has them all
 
 
 def schooljaar(dag: date) -> str:
@@ -129,11 +130,13 @@ def budgetten(user: User, filters: Filters) -> Figuur:
         rijen.append({"schooljaar": jaar, "regeling": REGELINGEN.get(regeling, regeling),
                       "soort": SOORTEN.get(soort, soort), "naam": eigenaar or "", "beschikbaar": Decimal(bedrag),
                       "toegekend": gebruikt, "resterend": Decimal(bedrag) - gebruikt})  # fmt: skip
-    labels = [f"{r['naam']} ({r['soort'].lower()}, {r['schooljaar']})" for r in rijen]
+    grootste = sorted(rijen, key=lambda r: (-r["beschikbaar"], r["naam"]))[:GRAFIEK_BUDGETTEN]
+    labels = [f"{r['naam']} ({r['soort'].lower()}, {r['schooljaar']})" for r in grootste]
     return Figuur("budget", "Budgetten: toegekend en beschikbaar",
                   "Per bestuur, school en wijk, voor de schooljaren in de periode; resterend is beschikbaar min "
-                  "toegekend (ingetrokken toekenningen tellen niet). Het titelfilter geldt hier niet.",
+                  f"toegekend (ingetrokken toekenningen tellen niet). De grafiek toont de {GRAFIEK_BUDGETTEN} "
+                  "grootste budgetten; de tabel alle. Het titelfilter geldt hier niet.",
                   "bar-horizontaal", labels,
-                  {"Toegekend": [float(r["toegekend"]) for r in rijen],
-                   "Resterend": [float(r["resterend"]) for r in rijen]}, rijen, eenheid="€",
+                  {"Toegekend": [float(r["toegekend"]) for r in grootste],
+                   "Resterend": [float(r["resterend"]) for r in grootste]}, rijen, eenheid="€",
                   gestapeld=True)  # fmt: skip

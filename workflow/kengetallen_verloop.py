@@ -190,7 +190,8 @@ def doorlooptijden(user: User, filters: Filters, w: Wijzigingen) -> list[Figuur]
 
 def _per_aanpak(h: dict[tuple[str, str, str], dict[int, int]]) -> Figuur:
     titels = sorted({groep for per, groep, _tot in h if per == "titel"})
-    aanpak_van = {t: aanpak_naam(t) for t in titels}
+    namen = aanpak_namen()
+    aanpak_van = {t: namen.get(t) or namen[""] for t in titels}
     rijen: list[dict[str, Any]] = []
     for aanpak in sorted(set(aanpak_van.values())):
         eigen = [t for t in titels if aanpak_van[t] == aanpak]
@@ -210,9 +211,12 @@ def _per_aanpak(h: dict[tuple[str, str, str], dict[int, int]]) -> Figuur:
                    "P90 tot afgehandeld": [r["afgehandeld_p90"] for r in totalen]}, rijen, eenheid="dagen")  # fmt: skip
 
 
-def aanpak_naam(titel: str) -> str:
-    """The aanpaktype a title goes to (the beheerder's choice, else bpmn/aanpakken.yaml)."""
+def aanpak_namen() -> dict[str, str]:
+    """Title → the aanpaktype it goes to (the beheerder's choice, else bpmn/aanpakken.yaml), read once."""
     from flask import current_app
 
-    key = aanpakken.gekozen_aanpak(titel) or aanpakken.koppeling(current_app.config["BPMN_DIR"])["standaard"]
-    return str(key)
+    from models import AanpakKoppeling
+
+    bestand = aanpakken.koppeling(current_app.config["BPMN_DIR"])
+    gekozen = dict(db.session.execute(sa.select(AanpakKoppeling.titel, AanpakKoppeling.process_key)).tuples().all())
+    return {**{str(t): str(k) for t, k in bestand["titels"].items()}, **gekozen, "": str(bestand["standaard"])}
