@@ -102,8 +102,8 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from web import cli_processen  # noqa: F401 - registers flask bpmn incidents / migrate
-    from web.cli_backup import backup_command, restore_command
     from web.cli import bpmn_cli, seed_bulk, seed_demo
+    from web.cli_backup import backup_command, restore_command
     from web.lvs_demo import lvs_demo
 
     app.cli.add_command(bpmn_cli)

@@ -194,6 +194,8 @@ def test_every_mail_template_renders_without_pupil_data(client, world, auth):
         "per_hulpvraag": {hulpvraag.aanvraagnummer: [task]}, "dag": date(2026, 11, 24), "uren": 168, "dagen": 7,
         "deadline": utcnow() + timedelta(days=3), "activatie": "http://kansrijk.test/wachtwoord-herstellen/x",
         "link": meldingen.link("hulpvragen.show", hulpvraag_id=hulpvraag.id), "user": user,
+        # who asks for a new activation link; the beheerder who reassigned a task
+        "aanvrager": world.users["aanvrager"], "door": world.users["beheerder"],
     }  # fmt: skip
     names = sorted({p.stem for p in MAIL_TEMPLATES.glob("*.txt") if not p.stem.startswith("_")})
     assert {"statuswijziging", "dossier_incompleet", "nieuwe_taak", "dagoverzicht", "taak_school",

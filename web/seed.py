@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from models import Bestuur, Dossier, Hulpvraag, HumanTask, Samenwerkingsverband, School, User, Wijk, db
+import sqlalchemy as sa
+
+from models import Bestuur, BijlageSoort, Dossier, Hulpvraag, HumanTask, Samenwerkingsverband, School, User, Wijk, db
+from models.bijlage import STANDAARD_SOORTEN
 from models.functie import STANDAARD_FUNCTIES
 from models.user import Rol
 from workflow import hulpvragen as hulpvraag_use_cases
@@ -59,6 +62,8 @@ def create_world(password: str = DEMO_PASSWORD) -> DemoWorld:
     besturen = [Bestuur(swv_id=swv.id, naam=n) for n in ("Stichting BOOR (demo)", "Stichting PCBO (demo)")]
     wijken = [Wijk(swv_id=swv.id, naam=n) for n in ("Noord", "Zuid")]
     db.session.add_all(besturen + wijken)
+    db.session.add_all(BijlageSoort(naam=n, volgorde=i, actief=True) for i, n in enumerate(STANDAARD_SOORTEN)
+                       if db.session.scalar(sa.select(BijlageSoort.id).filter_by(naam=n)) is None)  # fmt: skip
     db.session.flush()
     world = DemoWorld(swv, [])
     functies = {naam: functie_met_naam(naam, swv.id) for naam in STANDAARD_FUNCTIES}

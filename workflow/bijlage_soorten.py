@@ -20,16 +20,22 @@ class SoortOngeldig(Exception):
 
 
 def soorten(alleen_actief: bool = True) -> list[BijlageSoort]:
-    """The list in its order (standard soorten first), creating a missing standard soort."""
-    bestaand = {s.naam.lower() for s in db.session.scalars(sa.select(BijlageSoort))}
-    for volgorde, naam in enumerate(STANDAARD_SOORTEN):
-        if naam.lower() not in bestaand:
-            db.session.add(BijlageSoort(naam=naam, volgorde=volgorde, actief=True))
+    """The list in its order (standard soorten first). A standard soort missing from the table (a
+    database made without the migration) is listed too, unsaved: reading never writes."""
+    rijen = list(db.session.scalars(sa.select(BijlageSoort)))
+    bestaand = {s.naam.lower() for s in rijen}
+    rijen += [BijlageSoort(naam=naam, volgorde=volgorde, actief=True)
+              for volgorde, naam in enumerate(STANDAARD_SOORTEN) if naam.lower() not in bestaand]  # fmt: skip
+    rijen.sort(key=lambda s: (s.volgorde, s.naam))
+    return [s for s in rijen if s.actief or not alleen_actief]
+
+
+def _bewaar_standaard() -> None:
+    """Before a change to the list: store the standard soorten the table lacks."""
+    for soort in soorten(alleen_actief=False):
+        if soort.id is None:
+            db.session.add(soort)
     db.session.flush()
-    query = sa.select(BijlageSoort).order_by(BijlageSoort.volgorde, BijlageSoort.naam)
-    if alleen_actief:
-        query = query.where(BijlageSoort.actief.is_(True))
-    return list(db.session.scalars(query))
 
 
 def kies(naam: str | None) -> str:
@@ -58,6 +64,7 @@ def wijzig_soort(bijlage: Bijlage, naam: str, user: User) -> str:
 def voeg_soort_toe(naam: str, user: User) -> BijlageSoort:
     """A new soort at the end of the list (audited)."""
     naam = " ".join((naam or "").split())
+    _bewaar_standaard()
     if len(naam) < 2 or len(naam) > MAX_SOORT:
         raise SoortOngeldig(f"Geef de soort een naam van 2 tot {MAX_SOORT} tekens.")
     bestaand = soorten(alleen_actief=False)
@@ -73,6 +80,7 @@ def voeg_soort_toe(naam: str, user: User) -> BijlageSoort:
 def zet_actief(soort: BijlageSoort, actief: bool, user: User) -> None:
     """Offer a soort on new uploads again, or no longer (audited). OPP and overig stay: diagrams and
     the LVS link rely on them."""
+    _bewaar_standaard()
     if not actief and soort.naam in (OPP, OVERIG):
         uitleg = "processen en de LVS-koppeling gebruiken deze soort"
         raise SoortOngeldig(f"‘{soort.naam}’ kan niet worden uitgezet: {uitleg}.")

@@ -1,7 +1,6 @@
-"""Dossier pages: basisgegevens, adressen, schoolgegevens."""
+"""Dossier pages: basisgegevens, adressen, schoolgegevens; leerling zoeken; possible duplicates."""
 
-from web.dossiers import samenvoegen  # noqa: F401 - registers /dossiers/dubbel/… (issue 16)
-from web.dossiers import zoeken  # noqa: F401 - registers /dossiers (leerling zoeken)
+from web.dossiers import samenvoegen, zoeken  # noqa: F401 - register /dossiers/dubbel/… and /dossiers
 from web.dossiers.views import bp
 
 __all__ = ["bp"]
