@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from models.user import Rol
-from tests.browser import assert_accessible, login
+from tests.browser import assert_accessible, live_server, login, page  # noqa: F401 - fixtures
 from web.help import VOLGORDE, sectie
 
 HELP_LINK = re.compile(r'<a class="help-link" href="([^"]+)">Help</a>')
@@ -30,8 +30,8 @@ def test_logged_out_pages_link_to_the_login_help(client: FlaskClient) -> None:
     for url in ("/login", "/wachtwoord-vergeten"):
         link = _help_link(client.get(url).get_data(as_text=True))
         assert link == "/help#inloggen"
-    page = client.get("/help").get_data(as_text=True)
-    assert 'id="inloggen"' in page and "authenticator-app" in page and "herstelcodes" in page
+    tekst = client.get("/help").get_data(as_text=True)
+    assert 'id="inloggen"' in tekst and "authenticator-app" in tekst and "herstelcodes" in tekst
 
 
 @pytest.mark.parametrize("rol", list(ACCOUNTS))
@@ -39,9 +39,9 @@ def test_every_role_gets_its_own_help_page_from_the_top_bar(client: FlaskClient,
     auth.login(ACCOUNTS[rol])
     link = _help_link(client.get("/taken").get_data(as_text=True))
     assert link.startswith(f"/help/{rol.value}")
-    page = client.get(link.split("#")[0])
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
+    antwoord = client.get(link.split("#")[0])
+    assert antwoord.status_code == 200
+    html = antwoord.get_data(as_text=True)
     assert "<h1>Help voor " in html and "Wat u hier doet" in html
     assert 'id="account"' in html  # every role can read how to manage the account
 
@@ -89,7 +89,7 @@ def test_an_unknown_role_is_a_404(client: FlaskClient) -> None:
     assert client.get("/help/ouder").status_code == 404
 
 
-def test_help_pages_are_accessible(page) -> None:  # type: ignore[no-untyped-def]
+def test_help_pages_are_accessible(page) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     page.goto("/help")
     assert_accessible(page)
     login(page, "scp")
