@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import CreatedMixin, db
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 class Statuswijziging(CreatedMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "statuswijziging"
+    # Kengetallen: the changes of a period, per month and status, read from the index alone.
+    __table_args__ = (Index("ix_statuswijziging_created_at", "created_at", "hulpvraag_id", "van", "naar"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hulpvraag_id: Mapped[int] = mapped_column(ForeignKey("hulpvraag.id"), index=True)
