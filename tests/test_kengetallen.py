@@ -20,7 +20,7 @@ from workflow.engine.runtime import complete_task
 from workflow.kengetallen import percentiel
 
 PERIODE = "van=2025-01-01&tot=2025-06-30"
-DATA = re.compile(r'<script type="application/json" id="data-([a-z_]+)">(.*?)</script>', re.S)
+DATA = re.compile(r"<div hidden id=\"data-([a-z_]+)\" data-waarden='(.*?)'></div>", re.S)
 
 
 def _dag(maand: int, dag: int) -> datetime:

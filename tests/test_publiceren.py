@@ -190,10 +190,10 @@ def test_a_file_changed_while_it_is_gated_cannot_slip_through(app, world, tmp_pa
     checked = diagram.read_text("utf-8")
     check_file = publiceren.check_file
 
-    def save_halfway_then_check(path: Path) -> list[str]:
+    def save_halfway_then_check(path: Path, *args: object) -> list[str]:
         if path.name == "hulpvraag.bpmn":  # the process owner saves a broken file while the gate runs
             diagram.write_text(checked.replace(*DEFECTS["syntaxfout in een voorwaarde"][:2]), "utf-8")
-        return check_file(path)
+        return check_file(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(publiceren, "check_file", save_halfway_then_check)
     publicatie = publiceer(bpmn)

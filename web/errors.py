@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any
 
@@ -53,7 +54,9 @@ def init_app(app: Flask) -> None:
         """Dutch, with the wait time and Retry-After (the API answers with its own JSON)."""
         db.session.rollback()
         limit = limiter.current_limit
-        seconds = max(1, limit.reset_at - int(time.time())) if limit is not None else 60
+        seconds = 60
+        if limit is not None:  # never longer than the window itself (reset_at is rounded up to a second)
+            seconds = max(1, min(limit.limit.get_expiry(), math.ceil(limit.reset_at - time.time())))
         if _api():
             from web.api.errors import fout
 

@@ -1,4 +1,4 @@
-// Kengetallen: draws each <canvas data-grafiek="id"> with Chart.js from the JSON block of that id
+// Kengetallen: draws each <canvas data-grafiek="id"> with Chart.js from the data-waarden JSON of the element with that id
 // (the CSP allows no inline script). Readable without colour: every series has its own fill
 // pattern (bars) or dash and point shape (lines), the values are written on the chart, and the
 // same numbers are in the table beneath it.
@@ -81,7 +81,7 @@
   function teken(canvas) {
     const bron = document.getElementById(canvas.dataset.grafiek);
     if (!bron || !window.Chart) return;
-    const g = JSON.parse(bron.textContent);
+    const g = JSON.parse(bron.dataset.waarden);
     const horizontaal = g.soort === "bar-horizontaal";
     const hoogte = horizontaal ? Math.max(220, g.labels.length * (g.series.length > 1 && !g.gestapeld ? 34 : 24) + 90) : 320;
     canvas.parentElement.style.height = hoogte + "px";  // CSSOM, which the CSP allows
