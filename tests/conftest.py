@@ -142,6 +142,9 @@ def app(database_url: str, _schema: None, tmp_path: Path) -> Iterator[Flask]:
         yield app
         db.session.remove()
         _empty_tables()
+        # Each test's app has its own engine: close its pooled connections now rather than when the
+        # garbage collector gets to it, or two xdist workers exhaust PostgreSQL's max_connections.
+        db.engine.dispose()
 
 
 # (digest of the diagram folder, the rows publish_all wrote into the empty database) of this session
